@@ -6,7 +6,7 @@
 __all__ = ['PIPELINE_DEFAULTS', 'RUN_LAYOUT', 'STAGES', 'pipeline_params', 'sample_positions', 'ingest_transactions',
            'dvc_pipeline', 'run_stage', 'prepare_run', 'version_run', 'run_report', 'report_markdown', 'run_pipeline']
 
-# %% ../nbs/05_pipeline.ipynb #41c34499
+# %% ../nbs/05_pipeline.ipynb #08e39dfb
 import platform, sys, time
 from pathlib import Path
 from .cleaning import clean_transactions, check_columns, empty_quarantine, TRANSACTION_SCHEMA, StepResult
@@ -16,7 +16,7 @@ from .validation import (validate_frame, apply_policy, transaction_expectations,
                               DataValidationError)
 from .versioning import init_dvc_project, write_yaml, read_yaml, dvc_stage, commit_outputs, locked_hashes
 
-# %% ../nbs/05_pipeline.ipynb #832bb837
+# %% ../nbs/05_pipeline.ipynb #49c8df85
 PIPELINE_DEFAULTS = {
     'source': 'sqlite',      # 'sqlite' (the embedded database), a .sqlite/.db file, or a .csv/.parquet file
     'sample': None,          # number of transactions to draw at random, or None for all of them
@@ -43,7 +43,7 @@ def pipeline_params(**overrides)->dict:
         raise ValueError(f"source must be 'sqlite' or a path to a .sqlite, .db, .csv or .parquet file, got {p['source']!r}")
     return p
 
-# %% ../nbs/05_pipeline.ipynb #156eee8c
+# %% ../nbs/05_pipeline.ipynb #ee48bb43
 def sample_positions(
     n_rows:int, # rows in the source
     sample:int|None, # rows wanted, or None for all
@@ -92,7 +92,7 @@ def ingest_transactions(
     df.insert(0, 'source_row', df.index.to_numpy().astype('int64'))
     return df.reset_index(drop=True)
 
-# %% ../nbs/05_pipeline.ipynb #b8187aae
+# %% ../nbs/05_pipeline.ipynb #3fac3f9e
 RUN_LAYOUT = {
     'raw': 'data/raw/transactions.parquet',
     'clean': 'data/interim/transactions_clean.parquet',
@@ -120,7 +120,7 @@ def dvc_pipeline()->dict:
                                        metrics=[RUN_LAYOUT[m] for m in s['metrics']])
                        for name, s in STAGES.items()}}
 
-# %% ../nbs/05_pipeline.ipynb #752e4545
+# %% ../nbs/05_pipeline.ipynb #4126e11f
 def _path(run_dir, name): return Path(run_dir)/RUN_LAYOUT[name]
 
 def _reject_parse_errors(res:StepResult):
@@ -177,13 +177,15 @@ def run_stage(
     write_json(metrics, Path(run_dir)/RUN_LAYOUT[STAGES[name]['metrics'][0]])
     return {**metrics, 'seconds': round(time.perf_counter() - start, 3)}
 
-# %% ../nbs/05_pipeline.ipynb #475a114b
+# %% ../nbs/05_pipeline.ipynb #c1609e89
 def prepare_run(
     run_dir:str|Path, # the run folder (created if needed)
     params:dict, # pipeline parameters, as from `pipeline_params`
 )->Path: # the run folder, absolute
-    "Make `run_dir` a DVC project with this pipeline's params.yaml and dvc.yaml."
+    "Make `run_dir` a DVC project with this pipeline's params.yaml and dvc.yaml; remove temp files of killed runs."
     run_dir = init_dvc_project(run_dir)
+    for stale in [*run_dir.glob('data/**/.*.tmp'), *run_dir.glob('metrics/.*.tmp'), *run_dir.glob('reports/.*.tmp')]:
+        stale.unlink()  # left by a run that was killed mid-write; the file it was replacing is intact
     write_yaml(pipeline_params(**params), run_dir/'params.yaml')
     write_yaml(dvc_pipeline(), run_dir/'dvc.yaml')
     return run_dir

@@ -1,0 +1,42 @@
+# The two commands of the README: `make run` (set up and run the main job) and `make test` (set up and test).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export GX_ANALYTICS_ENABLED := false
+export DVC_NO_ANALYTICS := 1
+export DO_NOT_TRACK := 1
+
+.PHONY: setup run test check-sync nbtest pytest benchmark
+
+$(VENV)/.installed: setup.py settings.ini constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed
+
+# The flagship pipeline on all 1,469,307 real transactions; pass more with ARGS="-p sample 50000".
+run: setup
+	$(BIN)/mlsys run $(ARGS)
+
+# nbdev_export / nbdev_clean / README generation must not change any tracked file.
+check-sync: setup
+	$(BIN)/nbdev_export
+	$(BIN)/nbdev_clean
+	$(BIN)/nbdev_clean --fname pipelines
+	$(BIN)/mlsys readme
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  git diff --exit-code --stat || { echo "nbdev_export, nbdev_clean or mlsys readme changed tracked files: commit their result"; exit 1; }; \
+	fi
+
+nbtest: setup
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/nbdev_test --n_workers 2
+
+pytest: setup
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest tests -q
+
+test: check-sync nbtest pytest
+
+benchmark: setup
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python benchmarks/retail_pipeline.py
