@@ -6,13 +6,13 @@
 __all__ = ['PIPELINE_NOTEBOOK', 'KERNEL_NAME', 'pipeline_notebook', 'parse_value', 'declared_type', 'check_parameters',
            'use_current_kernel', 'RunFailed', 'run_notebook', 'main']
 
-# %% ../nbs/06_cli.ipynb #25c36aaa
+# %% ../nbs/06_cli.ipynb #9578dd58
 import argparse, json, os, sys, tempfile
 from datetime import datetime
 from pathlib import Path
 from .config import project_root, disable_telemetry
 
-# %% ../nbs/06_cli.ipynb #628f8f27
+# %% ../nbs/06_cli.ipynb #f5641d54
 PIPELINE_NOTEBOOK = 'retail_pipeline.ipynb'
 
 def pipeline_notebook(
@@ -27,7 +27,7 @@ def pipeline_notebook(
         if c.exists(): return c
     raise FileNotFoundError(f"Pipeline notebook {name} not found; looked in {[str(c) for c in candidates]}")
 
-# %% ../nbs/06_cli.ipynb #4c678c15
+# %% ../nbs/06_cli.ipynb #35dbfe19
 def parse_value(text:str):
     "Interpret a command-line parameter value."
     low = text.strip().lower()
@@ -67,7 +67,7 @@ def check_parameters(
         checked[n] = str(v) if kind == 'str' and isinstance(v, (int, float)) else v
     return checked
 
-# %% ../nbs/06_cli.ipynb #5eefdf95
+# %% ../nbs/06_cli.ipynb #0537f070
 KERNEL_NAME = 'mlsys-current-env'
 
 def use_current_kernel()->str: # the kernel name to pass to papermill
@@ -75,14 +75,15 @@ def use_current_kernel()->str: # the kernel name to pass to papermill
     folder = Path(tempfile.gettempdir())/f'mlsys-kernels-{os.getuid() if hasattr(os, "getuid") else "user"}'
     spec_dir = folder/'kernels'/KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
-    spec = {'argv': [sys.executable, '-m', 'ipykernel_launcher', '-f', '{connection_file}'],
+    # the kernel listens on loopback only; its warning about unencrypted TCP would only alarm students
+    spec = {'argv': [sys.executable, '-m', 'ipykernel_launcher', '-f', '{connection_file}', '--IPKernelApp.log_level=ERROR'],
             'display_name': f'Python ({sys.prefix})', 'language': 'python'}
     (spec_dir/'kernel.json').write_text(json.dumps(spec))
     paths = os.environ.get('JUPYTER_PATH', '')
     if str(folder) not in paths.split(os.pathsep): os.environ['JUPYTER_PATH'] = os.pathsep.join(p for p in (str(folder), paths) if p)
     return KERNEL_NAME
 
-# %% ../nbs/06_cli.ipynb #601f9468
+# %% ../nbs/06_cli.ipynb #1e143631
 class RunFailed(RuntimeError):
     "A papermill run failed; the message names the cell and the error."
 
@@ -111,7 +112,7 @@ def run_notebook(
                         f"{e.ename}: {e.evalue}\nThe executed notebook, with the traceback, is {executed}") from None
     return executed
 
-# %% ../nbs/06_cli.ipynb #9d89c8a4
+# %% ../nbs/06_cli.ipynb #8fce2016
 def _parser():
     ap = argparse.ArgumentParser(prog='mlsys', description='Run the mlsys course pipelines.')
     sub = ap.add_subparsers(dest='command', required=True)
