@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Install (from Debian's packages) and start the servers the integration tests use, on 127.0.0.1 only:
+# PostgreSQL and Redis. Writes their URLs to .services.env (git-ignored) for `make pytest`.
+# Idempotent: servers already running are reused.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ENV_FILE=.services.env
+: > "$ENV_FILE"
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; AS_PG="runuser -u postgres --"; else SUDO="sudo -n"; AS_PG="sudo -n -u postgres"; fi
+
+need=()
+command -v pg_ctlcluster >/dev/null || need+=(postgresql)
+command -v redis-server >/dev/null || need+=(redis-server)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing ${need[*]} from Debian's packages"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null \
+    || { echo "could not install ${need[*]}: the PostgreSQL/Redis tests will be skipped"; exit 0; }
+fi
+
+# PostgreSQL: the distribution's cluster, a role and database for the tests, password auth on loopback.
+PG_PORT=${MLSYS_PG_PORT:-5432}
+ver=$(ls /usr/lib/postgresql | sort -n | tail -1)
+if ! pg_lsclusters -h 2>/dev/null | grep -q .; then $SUDO pg_createcluster "$ver" main >/dev/null; fi
+cluster=$(pg_lsclusters -h | head -1 | awk '{print $1" "$2}')
+PG_PORT=$(pg_lsclusters -h | head -1 | awk '{print $3}')
+$SUDO pg_ctlcluster $cluster start 2>/dev/null || true
+for i in $(seq 1 30); do pg_isready -h 127.0.0.1 -p "$PG_PORT" -q && break; sleep 0.5; done
+PG_PASSWORD=${MLSYS_PG_PASSWORD:-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')}
+$AS_PG psql -q -p "$PG_PORT" -v ON_ERROR_STOP=1 <<SQL >/dev/null
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mlsys') THEN CREATE ROLE mlsys LOGIN; END IF;
+END \$\$;
+ALTER ROLE mlsys WITH LOGIN PASSWORD '$PG_PASSWORD';
+SQL
+$AS_PG psql -q -p "$PG_PORT" -tc "SELECT 1 FROM pg_database WHERE datname = 'mlsys_test'" | grep -q 1 \
+  || $AS_PG createdb -p "$PG_PORT" -O mlsys mlsys_test
+echo "MLSYS_TEST_POSTGRES_URL=postgresql+psycopg://mlsys:$PG_PASSWORD@127.0.0.1:$PG_PORT/mlsys_test" >> "$ENV_FILE"
+
+# Redis: a private instance on a loopback port, no persistence.
+REDIS_PORT=${MLSYS_REDIS_PORT:-6390}
+if ! redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --daemonize yes >/dev/null
+  for i in $(seq 1 30); do redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.2; done
+fi
+echo "MLSYS_TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0" >> "$ENV_FILE"
+echo "services: PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT"
