@@ -6,7 +6,7 @@ export GX_ANALYTICS_ENABLED := false
 export DVC_NO_ANALYTICS := 1
 export DO_NOT_TRACK := 1
 
-.PHONY: setup run test check-sync nbtest pytest benchmark
+.PHONY: setup run test check-sync nbtest pytest services benchmark
 
 $(VENV)/.installed: setup.py settings.ini constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,10 +33,15 @@ check-sync: setup
 nbtest: setup
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/nbdev_test --n_workers 2
 
-pytest: setup
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest tests -q
+# PostgreSQL and Redis from Debian's packages, on 127.0.0.1 (their URLs go to .services.env).
+services:
+	bash scripts/start_services.sh
+
+pytest: setup services
+	set -a; . ./.services.env; set +a; PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest tests -q
 
 test: check-sync nbtest pytest
 
-benchmark: setup
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python benchmarks/retail_pipeline.py
+benchmark: setup services
+	set -a; . ./.services.env; set +a; for b in benchmarks/[a-z]*.py; do case $$b in *baseline*) continue;; esac; \
+	  PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python $$b || exit 1; done

@@ -6,13 +6,13 @@
 __all__ = ['PIPELINE_NOTEBOOK', 'KERNEL_NAME', 'pipeline_notebook', 'parse_value', 'declared_type', 'check_parameters',
            'use_current_kernel', 'RunFailed', 'run_notebook', 'main']
 
-# %% ../nbs/06_cli.ipynb #9578dd58
-import argparse, json, os, sys, tempfile
+# %% ../nbs/06_cli.ipynb #f4dbbc25
+import argparse, json, os, sys, tempfile, time
 from datetime import datetime
 from pathlib import Path
 from .config import project_root, disable_telemetry
 
-# %% ../nbs/06_cli.ipynb #f5641d54
+# %% ../nbs/06_cli.ipynb #4e92dd7a
 PIPELINE_NOTEBOOK = 'retail_pipeline.ipynb'
 
 def pipeline_notebook(
@@ -27,7 +27,7 @@ def pipeline_notebook(
         if c.exists(): return c
     raise FileNotFoundError(f"Pipeline notebook {name} not found; looked in {[str(c) for c in candidates]}")
 
-# %% ../nbs/06_cli.ipynb #35dbfe19
+# %% ../nbs/06_cli.ipynb #1c31410d
 def parse_value(text:str):
     "Interpret a command-line parameter value."
     low = text.strip().lower()
@@ -67,7 +67,7 @@ def check_parameters(
         checked[n] = str(v) if kind == 'str' and isinstance(v, (int, float)) else v
     return checked
 
-# %% ../nbs/06_cli.ipynb #0537f070
+# %% ../nbs/06_cli.ipynb #c324c16f
 KERNEL_NAME = 'mlsys-current-env'
 
 def use_current_kernel()->str: # the kernel name to pass to papermill
@@ -83,7 +83,7 @@ def use_current_kernel()->str: # the kernel name to pass to papermill
     if str(folder) not in paths.split(os.pathsep): os.environ['JUPYTER_PATH'] = os.pathsep.join(p for p in (str(folder), paths) if p)
     return KERNEL_NAME
 
-# %% ../nbs/06_cli.ipynb #1e143631
+# %% ../nbs/06_cli.ipynb #52399bf8
 class RunFailed(RuntimeError):
     "A papermill run failed; the message names the cell and the error."
 
@@ -112,7 +112,7 @@ def run_notebook(
                         f"{e.ename}: {e.evalue}\nThe executed notebook, with the traceback, is {executed}") from None
     return executed
 
-# %% ../nbs/06_cli.ipynb #8fce2016
+# %% ../nbs/06_cli.ipynb #7edb7445
 def _parser():
     ap = argparse.ArgumentParser(prog='mlsys', description='Run the mlsys course pipelines.')
     sub = ap.add_subparsers(dest='command', required=True)
@@ -125,6 +125,11 @@ def _parser():
     stage = sub.add_parser('stage', help='run one pipeline stage in the current run folder (used by dvc repro)')
     stage.add_argument('name')
     stage.add_argument('--run-dir', default='.')
+    api = sub.add_parser('api', help='serve the campaign-responses HTTP API on 127.0.0.1 (key from $MLSYS_API_KEY)')
+    api.add_argument('--port', type=int, default=8765)
+    api.add_argument('--rate-limit', type=int, default=50, help='requests allowed per second')
+    api.add_argument('--fault-rate', type=float, default=0.0, help='share of requests that fail (500s, slow, dropped, malformed)')
+    api.add_argument('--seed', type=int, default=0, help='seeds the fault draws')
     readme = sub.add_parser('readme', help='write README.md from nbs/index.ipynb')
     readme.add_argument('--check', action='store_true', help='only check that README.md is current')
     return ap
@@ -151,6 +156,14 @@ def main(argv:list|None=None)->int: # the process exit code
         elif args.command == 'stage':
             from mlsys.pipeline import run_stage
             print(json.dumps(run_stage(args.name, args.run_dir), default=str)[:500])
+        elif args.command == 'api':
+            from mlsys.api import CampaignApiServer, FaultPlan
+            server = CampaignApiServer(port=args.port, rate_limit=args.rate_limit,
+                                       faults=FaultPlan.mixed(args.fault_rate, seed=args.seed)).start()
+            print(f"Serving campaign responses at {server.url}/v1/campaign-responses (Ctrl-C to stop)", flush=True)
+            try:
+                while True: time.sleep(3600)
+            except KeyboardInterrupt: server.stop()
         elif args.command == 'readme':
             from mlsys.docs import write_readme
             return write_readme(check=args.check)

@@ -7,13 +7,13 @@ __all__ = ['RETAIL_TABLES', 'DATABASE_VERSION', 'default_database_path', 'build_
            'checked_columns', 'count_rows', 'read_table', 'iter_table', 'database_url', 'reflect_table',
            'DatabaseSource', 'write_table']
 
-# %% ../nbs/03a_database.ipynb #40d9ec2c
+# %% ../nbs/03a_database.ipynb #7285f557
 import json, os, sqlite3, uuid
 from pathlib import Path
 from .config import data_home
 from .datasets import load_complete_journey, COMPLETE_JOURNEY_ROWS
 
-# %% ../nbs/03a_database.ipynb #ff84d171
+# %% ../nbs/03a_database.ipynb #725d76a8
 RETAIL_TABLES = ('transactions', 'demographics', 'products', 'campaigns', 'coupon_redemptions')
 
 DATABASE_VERSION = 2 # bump when the layout changes: older cached databases are rebuilt
@@ -69,7 +69,7 @@ def build_retail_database(
         if tmp.exists(): tmp.unlink()
     return path
 
-# %% ../nbs/03a_database.ipynb #1e085199
+# %% ../nbs/03a_database.ipynb #2bde1be0
 def table_columns(
     con:sqlite3.Connection, # an open SQLite connection
     table:str, # the table to describe
@@ -91,7 +91,7 @@ def checked_columns(
     if unknown: raise ValueError(f"Unknown column(s) {unknown} in table {table!r}; it has {known}")
     return list(columns)
 
-# %% ../nbs/03a_database.ipynb #9136f81b
+# %% ../nbs/03a_database.ipynb #5987b849
 def _select(con, table, columns):
     cols = ', '.join(f'"{c}"' for c in checked_columns(con, table, columns))
     return f'SELECT {cols} FROM "{table}"'
@@ -124,7 +124,7 @@ def iter_table(
     import pandas as pd
     yield from pd.read_sql_query(_select(con, table, columns) + ' ORDER BY rowid', con, chunksize=chunksize)
 
-# %% ../nbs/03a_database.ipynb #2af17c09
+# %% ../nbs/03a_database.ipynb #9145364c
 import os as _os
 from .sources import Source, Batch
 
@@ -216,10 +216,12 @@ def write_table(
     url:str, # SQLAlchemy URL, or a path to a SQLite file
     table:str, # destination table
     if_exists:str='fail', # 'fail', 'replace' or 'append'
-    chunksize:int=10_000, # rows per INSERT batch
+    chunksize:int|None=None, # rows per multi-row INSERT; default keeps under the databases' parameter limits
 )->int: # rows written
     "Write `frame` to a table in one transaction: readers see all of it or none of it."
     engine = _engine(url)
+    # SQLite allows 32,766 bound parameters per statement, PostgreSQL 65,535
+    chunksize = chunksize or max(1, 30_000 // max(1, len(frame.columns)))
     with engine.begin() as con:
         frame.to_sql(table, con, if_exists=if_exists, index=False, chunksize=chunksize, method='multi')
     return len(frame)

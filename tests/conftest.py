@@ -7,6 +7,22 @@ import pytest
 MLSYS = str(Path(sys.executable).parent/'mlsys')
 
 
+def service_url(name:str)->str:
+    "The URL of a test server (MLSYS_TEST_POSTGRES_URL, MLSYS_TEST_REDIS_URL), started by scripts/start_services.sh."
+    url = os.environ.get(name)
+    if url: return url
+    if os.environ.get('MLSYS_REQUIRE_SERVICES') == '1': pytest.fail(f"{name} is not set: run scripts/start_services.sh")
+    pytest.skip(f"{name} is not set (run `make services`)")
+
+
+@pytest.fixture(scope='session')
+def postgres_url(): return service_url('MLSYS_TEST_POSTGRES_URL')
+
+
+@pytest.fixture(scope='session')
+def redis_url(): return service_url('MLSYS_TEST_REDIS_URL')
+
+
 @pytest.fixture(scope='session', autouse=True)
 def data_home(tmp_path_factory):
     "Each test session builds its own embedded database, unless MLSYS_DATA_HOME points at one."
@@ -14,6 +30,7 @@ def data_home(tmp_path_factory):
         os.environ['MLSYS_DATA_HOME'] = str(tmp_path_factory.mktemp('mlsys-data'))
     os.environ['GX_ANALYTICS_ENABLED'] = 'false'
     os.environ['DVC_NO_ANALYTICS'] = '1'
+    os.environ.setdefault('MLSYS_API_KEY', 'test-key-' + os.urandom(4).hex())
     return Path(os.environ['MLSYS_DATA_HOME'])
 
 
