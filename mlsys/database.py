@@ -7,13 +7,13 @@ __all__ = ['RETAIL_TABLES', 'DATABASE_VERSION', 'default_database_path', 'build_
            'checked_columns', 'count_rows', 'read_table', 'iter_table', 'database_url', 'reflect_table',
            'DatabaseSource', 'write_table']
 
-# %% ../nbs/03a_database.ipynb #7285f557
+# %% ../nbs/03a_database.ipynb #93a5e05f
 import json, os, sqlite3, uuid
 from pathlib import Path
 from .config import data_home
 from .datasets import load_complete_journey, COMPLETE_JOURNEY_ROWS
 
-# %% ../nbs/03a_database.ipynb #725d76a8
+# %% ../nbs/03a_database.ipynb #b5f8e0c9
 RETAIL_TABLES = ('transactions', 'demographics', 'products', 'campaigns', 'coupon_redemptions')
 
 DATABASE_VERSION = 2 # bump when the layout changes: older cached databases are rebuilt
@@ -69,7 +69,7 @@ def build_retail_database(
         if tmp.exists(): tmp.unlink()
     return path
 
-# %% ../nbs/03a_database.ipynb #2bde1be0
+# %% ../nbs/03a_database.ipynb #128dc375
 def table_columns(
     con:sqlite3.Connection, # an open SQLite connection
     table:str, # the table to describe
@@ -91,7 +91,7 @@ def checked_columns(
     if unknown: raise ValueError(f"Unknown column(s) {unknown} in table {table!r}; it has {known}")
     return list(columns)
 
-# %% ../nbs/03a_database.ipynb #5987b849
+# %% ../nbs/03a_database.ipynb #2ea2f64c
 def _select(con, table, columns):
     cols = ', '.join(f'"{c}"' for c in checked_columns(con, table, columns))
     return f'SELECT {cols} FROM "{table}"'
@@ -124,7 +124,7 @@ def iter_table(
     import pandas as pd
     yield from pd.read_sql_query(_select(con, table, columns) + ' ORDER BY rowid', con, chunksize=chunksize)
 
-# %% ../nbs/03a_database.ipynb #9145364c
+# %% ../nbs/03a_database.ipynb #cc63055e
 import os as _os
 from .sources import Source, Batch
 
@@ -211,6 +211,13 @@ class DatabaseSource(Source):
                 position = last
                 if len(df) < self.chunksize: return
 
+def _postgres_copy(table, conn, keys, data_iter):
+    "pandas `to_sql` method: stream rows with PostgreSQL's COPY (names were checked for quotes)."
+    name = f'"{table.schema}"."{table.name}"' if table.schema else f'"{table.name}"'
+    cols = ', '.join(f'"{k}"' for k in keys)
+    with conn.connection.cursor() as cur, cur.copy(f'COPY {name} ({cols}) FROM STDIN') as copy:
+        for row in data_iter: copy.write_row(row)
+
 def write_table(
     frame, # rows to write
     url:str, # SQLAlchemy URL, or a path to a SQLite file
@@ -220,8 +227,12 @@ def write_table(
 )->int: # rows written
     "Write `frame` to a table in one transaction: readers see all of it or none of it."
     engine = _engine(url)
-    # SQLite allows 32,766 bound parameters per statement, PostgreSQL 65,535
-    chunksize = chunksize or max(1, 30_000 // max(1, len(frame.columns)))
+    bad = [n for n in [table, *map(str, frame.columns)] if '"' in n or '\x00' in n]
+    if bad: raise ValueError(f"Names cannot contain double quotes or NUL: {bad}")
+    # PostgreSQL: COPY, its bulk-load protocol; SQLite: executemany of one prepared INSERT; others: multi-row INSERTs
+    # kept under common bound-parameter limits
+    method = {'postgresql': _postgres_copy, 'sqlite': None}.get(engine.dialect.name, 'multi')
+    chunksize = chunksize or (100_000 if method is None else max(1, 30_000 // max(1, len(frame.columns))))
     with engine.begin() as con:
-        frame.to_sql(table, con, if_exists=if_exists, index=False, chunksize=chunksize, method='multi')
+        frame.to_sql(table, con, if_exists=if_exists, index=False, chunksize=chunksize, method=method)
     return len(frame)
