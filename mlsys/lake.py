@@ -6,13 +6,13 @@
 __all__ = ['PROMOTION_COLUMNS', 'build_promotions_lake', 'lake_files', 'schema_problems', 'check_lake', 'make_swamp', 'LakeRead',
            'SchemaDriftError', 'read_lake', 'LakeSource']
 
-# %% ../nbs/03c_lake.ipynb #a146b77e
+# %% ../nbs/03c_lake.ipynb #51376a00
 import os, re, shutil, uuid
 from dataclasses import dataclass
 from pathlib import Path
 from .sources import Source, Batch
 
-# %% ../nbs/03c_lake.ipynb #b2e9b3b2
+# %% ../nbs/03c_lake.ipynb #78946231
 PROMOTION_COLUMNS = {'product_id': 'int64', 'store_id': 'int64', 'display_location': 'string', 'mailer_location': 'string'}
 
 def _expected_schema():
@@ -33,12 +33,13 @@ def build_promotions_lake(
     data = src.to_table(filter=ds.field('week').isin(list(weeks))) if weeks is not None else src
     tmp = root.with_name(f'.{root.name}.{uuid.uuid4().hex}.tmp')
     ds.write_dataset(data, tmp, format='parquet', partitioning=['week'], partitioning_flavor='hive',
-                     basename_template='part-{i}.parquet', max_rows_per_group=1 << 20)
+                     basename_template='part-{i}.parquet', max_rows_per_group=1 << 20,
+                     preserve_order=True)  # rows keep the source's order: same data, same bytes
     if root.exists(): shutil.rmtree(root)
     os.replace(tmp, root)
     return root
 
-# %% ../nbs/03c_lake.ipynb #db01706e
+# %% ../nbs/03c_lake.ipynb #f3cbccbb
 def lake_files(root:str|Path, weeks=None)->list: # (week, path) pairs, sorted by week
     "The lake's Parquet files, pruned to `weeks` by folder name alone."
     out = []
@@ -73,7 +74,7 @@ def check_lake(
                      'ok': not problems, 'problems': '; '.join(problems)})
     return pd.DataFrame(rows, columns=['week', 'file', 'rows', 'ok', 'problems'])
 
-# %% ../nbs/03c_lake.ipynb #6428fd8b
+# %% ../nbs/03c_lake.ipynb #c37a4908
 def make_swamp(root:str|Path)->list: # the drifted files written
     "Add three schema-drifted files to a lake: a type change, a renamed column, an extra column."
     import pandas as pd
@@ -92,7 +93,7 @@ def make_swamp(root:str|Path)->list: # the drifted files written
         out.append(path)
     return out
 
-# %% ../nbs/03c_lake.ipynb #ec87fde3
+# %% ../nbs/03c_lake.ipynb #35744682
 @dataclass
 class LakeRead:
     "Rows read from a lake, and what was left out."
@@ -126,7 +127,7 @@ def read_lake(
     frame = dataset.to_table(columns=want).to_pandas() if good else pd.DataFrame(columns=want)
     return LakeRead(frame, len(good), drifted)
 
-# %% ../nbs/03c_lake.ipynb #eb093fef
+# %% ../nbs/03c_lake.ipynb #5fb7aacb
 class LakeSource(Source):
     "A lake, one file per batch, in (week, file) order."
     def __init__(self, root:str|Path, weeks=None, columns:list|None=None):
