@@ -4,29 +4,14 @@ hand-written pandas + Great Expectations + DVC script doing the same steps (base
 Both run as fresh processes, alternately, `--repeats` times each; the figures are medians of wall time and of the
 peak resident memory of each process tree (the papermill kernel included). Usage: python benchmarks/retail_pipeline.py
 """
-import argparse, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, shutil, statistics, sys, tempfile
 from pathlib import Path
-import psutil
+sys.path.insert(0, str(Path(__file__).parent))
+from _measure import measure
 
 HERE = Path(__file__).parent
 BIN = Path(sys.executable).parent
 TARGET = 1.3
-
-
-def measure(cmd):
-    "Run `cmd`; return (seconds, peak RSS of its process tree in MiB)."
-    start = time.perf_counter()
-    proc = psutil.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
-    while proc.poll() is None:
-        try:
-            tree = [proc, *proc.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
-        except psutil.Error: pass
-        time.sleep(0.05)
-    seconds = time.perf_counter() - start
-    if proc.returncode != 0: sys.exit(f"{' '.join(map(str, cmd))} failed:\n{proc.stderr.read().decode()[-3000:]}")
-    return seconds, peak / 2**20
 
 
 def main():
@@ -43,7 +28,7 @@ def main():
                 out = work/f'{name}-{i}'
                 cmd = ([str(BIN/'mlsys'), 'run', '--no-progress', '--out', str(out)] if name == 'mlsys'
                        else [sys.executable, str(HERE/'baseline_retail_script.py'), str(db), str(out)])
-                runs[name].append(measure(cmd))
+                runs[name].append(measure(cmd)[:2])
                 print(f"  {name} run {i+1}: {runs[name][-1][0]:.2f} s, peak {runs[name][-1][1]:.0f} MiB", flush=True)
     finally: shutil.rmtree(work, ignore_errors=True)
     t = {k: statistics.median(s for s, _ in v) for k, v in runs.items()}

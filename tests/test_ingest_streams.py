@@ -5,7 +5,7 @@ import pytest
 from mlsys.datasets import load_complete_journey
 from mlsys.sources import Checkpoint, load, PartitionedParquetSink
 from mlsys.streams import (LocalLog, RedisLog, StreamSource, TumblingWindows, WindowSink, replay, run_stream,
-                           to_events)
+                           to_events, events_frame)
 
 
 @pytest.fixture(scope='module')
@@ -101,9 +101,9 @@ def test_local_log_ignores_a_partly_written_line(tmp_path):
     log.append([{'event_id': '1', 'event_time': '2017-01-01T00:00:00'}])
     with open(log.path, 'ab') as f: f.write(b'{"event_id": "2", "event_t')  # a producer mid-write
     c = log.consumer('g')
-    assert [e['event_id'] for e in c.poll().events] == ['1']
+    assert events_frame(c.poll().events).event_id.tolist() == ['1']
     with open(log.path, 'ab') as f: f.write(b'ime": "2017-01-01T00:01:00"}\n')
-    assert [e['event_id'] for e in c.poll().events] == ['2']
+    assert events_frame(c.poll().events).event_id.tolist() == ['2']
 
 
 def test_paced_replay_keeps_event_time_gaps(tmp_path):
@@ -112,3 +112,21 @@ def test_paced_replay_keeps_event_time_gaps(tmp_path):
     events = [{'event_id': str(i), 'event_time': f'2017-01-01T00:00:{i * 10:02d}'} for i in range(4)]
     start = time.monotonic(); replay(log, events, speed=60); elapsed = time.monotonic() - start
     assert 0.45 <= elapsed < 2.0  # 30 s of event time at 60x is 0.5 s
+
+
+def test_malformed_and_mistyped_events_are_rejected_with_reasons(tmp_path):
+    log = LocalLog(tmp_path/'log')
+    log.append([{'event_id': 'a', 'event_time': '2017-05-01T10:00:00', 'sales_value': 1.0}])
+    with open(log.path, 'ab') as f:
+        f.write(b'this is not json\n')
+        f.write(b'{"event_id": "b", "event_time": "yesterday", "sales_value": 2.0}\n')
+        f.write(b'{"price": 3}\n')
+    log.append([{'event_id': 'c', 'event_time': '2017-05-01T10:30:00', 'sales_value': 4.0}])
+    sink = WindowSink(tmp_path/'out')
+    stats = run_stream(log.consumer('g'), TumblingWindows('1h'), sink, Checkpoint(tmp_path/'cp.json'))
+    reasons = [r['reason'] for r in sink.rejected()]
+    assert any(r.startswith('not valid JSON') for r in reasons)
+    assert 'event_time is missing or not a timestamp' in reasons
+    assert any(r.startswith('not an event with event_id and event_time') for r in reasons)
+    assert sink.read().events.tolist() == [2]
+    assert stats['events'] == 5 and stats['rejected'] == 3
