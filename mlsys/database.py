@@ -7,13 +7,13 @@ __all__ = ['RETAIL_TABLES', 'DATABASE_VERSION', 'default_database_path', 'build_
            'checked_columns', 'count_rows', 'read_table', 'iter_table', 'database_url', 'reflect_table',
            'DatabaseSource', 'write_table']
 
-# %% ../nbs/03a_database.ipynb #93a5e05f
+# %% ../nbs/03a_database.ipynb #89931176
 import json, os, sqlite3, uuid
 from pathlib import Path
 from .config import data_home
 from .datasets import load_complete_journey, COMPLETE_JOURNEY_ROWS
 
-# %% ../nbs/03a_database.ipynb #b5f8e0c9
+# %% ../nbs/03a_database.ipynb #2b1241d4
 RETAIL_TABLES = ('transactions', 'demographics', 'products', 'campaigns', 'coupon_redemptions')
 
 DATABASE_VERSION = 2 # bump when the layout changes: older cached databases are rebuilt
@@ -69,7 +69,7 @@ def build_retail_database(
         if tmp.exists(): tmp.unlink()
     return path
 
-# %% ../nbs/03a_database.ipynb #128dc375
+# %% ../nbs/03a_database.ipynb #108a80a4
 def table_columns(
     con:sqlite3.Connection, # an open SQLite connection
     table:str, # the table to describe
@@ -91,7 +91,7 @@ def checked_columns(
     if unknown: raise ValueError(f"Unknown column(s) {unknown} in table {table!r}; it has {known}")
     return list(columns)
 
-# %% ../nbs/03a_database.ipynb #2ea2f64c
+# %% ../nbs/03a_database.ipynb #96046001
 def _select(con, table, columns):
     cols = ', '.join(f'"{c}"' for c in checked_columns(con, table, columns))
     return f'SELECT {cols} FROM "{table}"'
@@ -124,7 +124,7 @@ def iter_table(
     import pandas as pd
     yield from pd.read_sql_query(_select(con, table, columns) + ' ORDER BY rowid', con, chunksize=chunksize)
 
-# %% ../nbs/03a_database.ipynb #cc63055e
+# %% ../nbs/03a_database.ipynb #a35e975a
 import os as _os
 from .sources import Source, Batch
 
@@ -167,9 +167,10 @@ class DatabaseSource(Source):
                  keys:list=(), # extra columns that make (watermark, *keys) unique
                  chunksize:int=50_000, # rows per batch: bounds memory
                  until=None, # read only rows with watermark <= until (e.g. a backfill up to a hand-over point)
+                 since=None, # read only rows with watermark > since (e.g. one month of a monthly batch)
                 ):
         self.url, self.table, self.columns, self.watermark = url, table, columns, watermark
-        self.keys, self.chunksize, self.until = list(keys), chunksize, until
+        self.keys, self.chunksize, self.until, self.since = list(keys), chunksize, until, since
 
     def _prepare(self):
         import sqlalchemy as sa
@@ -188,6 +189,8 @@ class DatabaseSource(Source):
         base = sa.select(*[t.c[c] for c in select_cols])
         if self.until is not None and self.watermark:
             base = base.where(t.c[self.watermark] <= _from_json(t.c[self.watermark], _jsonable(self.until)))
+        if self.since is not None and self.watermark:
+            base = base.where(t.c[self.watermark] > _from_json(t.c[self.watermark], _jsonable(self.since)))
         with engine.connect() as con:
             if not order:  # no watermark: a stable full read, resumable by row count
                 offset = position or 0

@@ -4,15 +4,15 @@
 
 # %% auto #0
 __all__ = ['PROMOTION_COLUMNS', 'build_promotions_lake', 'lake_files', 'schema_problems', 'check_lake', 'make_swamp', 'LakeRead',
-           'SchemaDriftError', 'read_lake', 'LakeSource']
+           'SchemaDriftError', 'read_lake', 'LakeSource', 'write_partitions', 'read_partitions']
 
-# %% ../nbs/03c_lake.ipynb #51376a00
+# %% ../nbs/03c_lake.ipynb #a2ed289e
 import os, re, shutil, uuid
 from dataclasses import dataclass
 from pathlib import Path
 from .sources import Source, Batch
 
-# %% ../nbs/03c_lake.ipynb #78946231
+# %% ../nbs/03c_lake.ipynb #b0afa835
 PROMOTION_COLUMNS = {'product_id': 'int64', 'store_id': 'int64', 'display_location': 'string', 'mailer_location': 'string'}
 
 def _expected_schema():
@@ -39,7 +39,7 @@ def build_promotions_lake(
     os.replace(tmp, root)
     return root
 
-# %% ../nbs/03c_lake.ipynb #f3cbccbb
+# %% ../nbs/03c_lake.ipynb #8f138ce7
 def lake_files(root:str|Path, weeks=None)->list: # (week, path) pairs, sorted by week
     "The lake's Parquet files, pruned to `weeks` by folder name alone."
     out = []
@@ -74,7 +74,7 @@ def check_lake(
                      'ok': not problems, 'problems': '; '.join(problems)})
     return pd.DataFrame(rows, columns=['week', 'file', 'rows', 'ok', 'problems'])
 
-# %% ../nbs/03c_lake.ipynb #c37a4908
+# %% ../nbs/03c_lake.ipynb #21d70787
 def make_swamp(root:str|Path)->list: # the drifted files written
     "Add three schema-drifted files to a lake: a type change, a renamed column, an extra column."
     import pandas as pd
@@ -93,7 +93,7 @@ def make_swamp(root:str|Path)->list: # the drifted files written
         out.append(path)
     return out
 
-# %% ../nbs/03c_lake.ipynb #35744682
+# %% ../nbs/03c_lake.ipynb #7676cc79
 @dataclass
 class LakeRead:
     "Rows read from a lake, and what was left out."
@@ -127,7 +127,7 @@ def read_lake(
     frame = dataset.to_table(columns=want).to_pandas() if good else pd.DataFrame(columns=want)
     return LakeRead(frame, len(good), drifted)
 
-# %% ../nbs/03c_lake.ipynb #5fb7aacb
+# %% ../nbs/03c_lake.ipynb #09156684
 class LakeSource(Source):
     "A lake, one file per batch, in (week, file) order."
     def __init__(self, root:str|Path, weeks=None, columns:list|None=None):
@@ -144,3 +144,29 @@ class LakeSource(Source):
                 continue
             df = pd.read_parquet(path, columns=self.columns).assign(week=week)
             yield Batch(df, [week, path.name], key=f'w{week:03d}-{path.stem}')
+
+# %% ../nbs/03c_lake.ipynb #33ed8710
+def write_partitions(
+    frame, # rows to write
+    root:str|Path, # the lake's folder
+    by:str, # partition column (its values name the folders)
+)->list: # the files written
+    "Write `frame` into `root/<by>=<value>/part-0.parquet`, one file per value, each atomically."
+    from mlsys.storage import write_parquet
+    return [write_parquet(part.drop(columns=[by]).reset_index(drop=True), Path(root)/f'{by}={value}'/'part-0.parquet')
+            for value, part in frame.groupby(by, sort=True)]
+
+def read_partitions(
+    root:str|Path, # the lake's folder
+    by:str, # partition column
+    values=None, # partition values to read (None: all); others are pruned by folder name
+    columns:list|None=None, # columns to read (None: all)
+):
+    "Read the chosen partitions of a lake written by `write_partitions`, with the partition column restored."
+    import pandas as pd
+    parts = []
+    for folder in sorted(Path(root).glob(f'{by}=*')):
+        value = folder.name.split('=', 1)[1]
+        if values is not None and value not in {str(v) for v in values}: continue
+        for f in sorted(folder.glob('*.parquet')): parts.append(pd.read_parquet(f, columns=columns).assign(**{by: value}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=(columns or []) + [by])
