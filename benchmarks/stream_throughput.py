@@ -10,11 +10,11 @@ from _measure import measure, median
 JOB = '''
 import sys, json, time
 from pathlib import Path
-from mlsys.streams import LocalLog, TumblingWindows, WindowSink, run_stream
+from mlsys.streams import LocalLog, TumblingWindows, OperatorSink, run_stream
 from mlsys.sources import Checkpoint
 out = Path(sys.argv[2])
 t = time.perf_counter()
-s = run_stream(LocalLog(sys.argv[1]).consumer('bench'), TumblingWindows('1h'), WindowSink(out), Checkpoint(out/'cp.json'), batch_size=50_000, idle_timeout=0.0)
+s = run_stream(LocalLog(sys.argv[1]).consumer('bench'), TumblingWindows('1h'), OperatorSink(out), Checkpoint(out/'cp.json'), batch_size=50_000, idle_timeout=0.0)
 print(json.dumps({**s, 'loop_seconds': time.perf_counter() - t}))
 '''
 BARE = '''
@@ -35,7 +35,7 @@ LATENCY = '''
 import sys, json, threading
 from pathlib import Path
 from mlsys.datasets import load_complete_journey
-from mlsys.streams import LocalLog, TumblingWindows, WindowSink, replay, run_stream, to_events
+from mlsys.streams import LocalLog, TumblingWindows, OperatorSink, replay, run_stream, to_events
 from mlsys.sources import Checkpoint
 tx = load_complete_journey('transactions')
 events = to_events(tx[tx.week == 30])
@@ -43,7 +43,7 @@ log = LocalLog(Path(sys.argv[1])/'paced')
 producer = threading.Thread(target=replay, args=(log, events), kwargs={'speed': 86_400 / 5})  # a day in 5 s
 producer.start()
 out = Path(sys.argv[1])/'paced-out'
-s = run_stream(log.consumer('live'), TumblingWindows('1h'), WindowSink(out), Checkpoint(out/'cp.json'), batch_size=5_000, idle_timeout=1.0)
+s = run_stream(log.consumer('live'), TumblingWindows('1h'), OperatorSink(out), Checkpoint(out/'cp.json'), batch_size=5_000, idle_timeout=1.0)
 producer.join()
 print(json.dumps(s))
 '''

@@ -5,17 +5,18 @@
 # %% auto #0
 __all__ = ['as_events', 'daily_sales', 'HybridSource']
 
-# %% ../nbs/03e_hybrid.ipynb #7066c9da
+# %% ../nbs/03e_hybrid.ipynb #e67b3aa7
 from .sources import Source, Batch
 
-# %% ../nbs/03e_hybrid.ipynb #47c1a016
+# %% ../nbs/03e_hybrid.ipynb #7e07a5c2
 def as_events(frame, time_column:str='transaction_timestamp', id_columns:tuple=('basket_id', 'product_id')):
     "Transactions (from a database or a file) in the stream's event shape; events pass through unchanged."
     import pandas as pd
     if 'event_time' in frame.columns: return frame
     ids = frame[id_columns[0]].astype(str)
     for c in id_columns[1:]: ids = ids + '-' + frame[c].astype(str)
-    return frame.drop(columns=[time_column]).assign(event_id=ids.to_numpy(), event_time=pd.to_datetime(frame[time_column]).to_numpy())
+    times = pd.to_datetime(frame[time_column]).astype('datetime64[ns]')
+    return frame.drop(columns=[time_column]).assign(event_id=ids.to_numpy(), event_time=times.to_numpy())
 
 def daily_sales(batches)->object: # DataFrame: day, transactions, sales
     "The one downstream function: sales per day, from batches of any source."
@@ -25,7 +26,7 @@ def daily_sales(batches)->object: # DataFrame: day, transactions, sales
     if not parts: return pd.DataFrame(columns=['day', 'transactions', 'sales'])
     return pd.concat(parts).groupby(level=0).sum().round(2).reset_index()
 
-# %% ../nbs/03e_hybrid.ipynb #200c71cd
+# %% ../nbs/03e_hybrid.ipynb #7a5aaaab
 class HybridSource(Source):
     "Backfill up to `handover`, then the stream's events after it."
     def __init__(self,

@@ -6,13 +6,13 @@
 __all__ = ['PROMOTION_COLUMNS', 'build_promotions_lake', 'lake_files', 'schema_problems', 'check_lake', 'make_swamp', 'LakeRead',
            'SchemaDriftError', 'read_lake', 'LakeSource', 'write_partitions', 'read_partitions']
 
-# %% ../nbs/03c_lake.ipynb #a2ed289e
+# %% ../nbs/03c_lake.ipynb #f122c271
 import os, re, shutil, uuid
 from dataclasses import dataclass
 from pathlib import Path
 from .sources import Source, Batch
 
-# %% ../nbs/03c_lake.ipynb #b0afa835
+# %% ../nbs/03c_lake.ipynb #a49a2fe5
 PROMOTION_COLUMNS = {'product_id': 'int64', 'store_id': 'int64', 'display_location': 'string', 'mailer_location': 'string'}
 
 def _expected_schema():
@@ -39,7 +39,7 @@ def build_promotions_lake(
     os.replace(tmp, root)
     return root
 
-# %% ../nbs/03c_lake.ipynb #8f138ce7
+# %% ../nbs/03c_lake.ipynb #b3e8b8db
 def lake_files(root:str|Path, weeks=None)->list: # (week, path) pairs, sorted by week
     "The lake's Parquet files, pruned to `weeks` by folder name alone."
     out = []
@@ -74,7 +74,7 @@ def check_lake(
                      'ok': not problems, 'problems': '; '.join(problems)})
     return pd.DataFrame(rows, columns=['week', 'file', 'rows', 'ok', 'problems'])
 
-# %% ../nbs/03c_lake.ipynb #21d70787
+# %% ../nbs/03c_lake.ipynb #7f337778
 def make_swamp(root:str|Path)->list: # the drifted files written
     "Add three schema-drifted files to a lake: a type change, a renamed column, an extra column."
     import pandas as pd
@@ -93,7 +93,7 @@ def make_swamp(root:str|Path)->list: # the drifted files written
         out.append(path)
     return out
 
-# %% ../nbs/03c_lake.ipynb #7676cc79
+# %% ../nbs/03c_lake.ipynb #f4e9f3dc
 @dataclass
 class LakeRead:
     "Rows read from a lake, and what was left out."
@@ -127,7 +127,7 @@ def read_lake(
     frame = dataset.to_table(columns=want).to_pandas() if good else pd.DataFrame(columns=want)
     return LakeRead(frame, len(good), drifted)
 
-# %% ../nbs/03c_lake.ipynb #09156684
+# %% ../nbs/03c_lake.ipynb #f0f0b789
 class LakeSource(Source):
     "A lake, one file per batch, in (week, file) order."
     def __init__(self, root:str|Path, weeks=None, columns:list|None=None):
@@ -145,15 +145,16 @@ class LakeSource(Source):
             df = pd.read_parquet(path, columns=self.columns).assign(week=week)
             yield Batch(df, [week, path.name], key=f'w{week:03d}-{path.stem}')
 
-# %% ../nbs/03c_lake.ipynb #33ed8710
+# %% ../nbs/03c_lake.ipynb #89b2a946
 def write_partitions(
     frame, # rows to write
     root:str|Path, # the lake's folder
     by:str, # partition column (its values name the folders)
+    name:str='part-0', # file name within each partition: one name per writer or micro-batch, so rewrites replace
 )->list: # the files written
-    "Write `frame` into `root/<by>=<value>/part-0.parquet`, one file per value, each atomically."
+    "Write `frame` into `root/<by>=<value>/<name>.parquet`, one file per value, each atomically."
     from mlsys.storage import write_parquet
-    return [write_parquet(part.drop(columns=[by]).reset_index(drop=True), Path(root)/f'{by}={value}'/'part-0.parquet')
+    return [write_parquet(part.drop(columns=[by]).reset_index(drop=True), Path(root)/f'{by}={value}'/f'{name}.parquet')
             for value, part in frame.groupby(by, sort=True)]
 
 def read_partitions(

@@ -6,7 +6,7 @@
 __all__ = ['PIPELINE_DEFAULTS', 'RUN_LAYOUT', 'STAGES', 'pipeline_params', 'sample_positions', 'ingest_transactions',
            'dvc_pipeline', 'run_stage', 'prepare_run', 'version_run', 'run_report', 'report_markdown', 'run_pipeline']
 
-# %% ../nbs/05_pipeline.ipynb #24e66135
+# %% ../nbs/05_pipeline.ipynb #19e1a5e0
 import platform, sys, time
 from pathlib import Path
 from .cleaning import clean_transactions, check_columns, empty_quarantine, TRANSACTION_SCHEMA, StepResult
@@ -16,7 +16,7 @@ from .validation import (validate_frame, apply_policy, transaction_expectations,
                               DataValidationError)
 from .versioning import init_dvc_project, write_yaml, read_yaml, dvc_stage, commit_outputs, locked_hashes
 
-# %% ../nbs/05_pipeline.ipynb #ef8d7ca5
+# %% ../nbs/05_pipeline.ipynb #d6083a9f
 PIPELINE_DEFAULTS = {
     'source': 'sqlite',      # 'sqlite' (the embedded database), a .sqlite/.db file, or a .csv/.parquet file
     'sample': None,          # number of transactions to draw at random, or None for all of them
@@ -43,7 +43,7 @@ def pipeline_params(**overrides)->dict:
         raise ValueError(f"source must be 'sqlite' or a path to a .sqlite, .db, .csv or .parquet file, got {p['source']!r}")
     return p
 
-# %% ../nbs/05_pipeline.ipynb #8943d8f5
+# %% ../nbs/05_pipeline.ipynb #e34b0829
 def sample_positions(
     n_rows:int, # rows in the source
     sample:int|None, # rows wanted, or None for all
@@ -92,7 +92,7 @@ def ingest_transactions(
     df.insert(0, 'source_row', df.index.to_numpy().astype('int64'))
     return df.reset_index(drop=True)
 
-# %% ../nbs/05_pipeline.ipynb #caef553f
+# %% ../nbs/05_pipeline.ipynb #55b89952
 RUN_LAYOUT = {
     'raw': 'data/raw/transactions.parquet',
     'clean': 'data/interim/transactions_clean.parquet',
@@ -120,7 +120,7 @@ def dvc_pipeline()->dict:
                                        metrics=[RUN_LAYOUT[m] for m in s['metrics']])
                        for name, s in STAGES.items()}}
 
-# %% ../nbs/05_pipeline.ipynb #5d0e7c42
+# %% ../nbs/05_pipeline.ipynb #b56bffab
 def _path(run_dir, name): return Path(run_dir)/RUN_LAYOUT[name]
 
 def _reject_parse_errors(res:StepResult):
@@ -178,7 +178,7 @@ def run_stage(
     write_json(metrics, Path(run_dir)/RUN_LAYOUT[STAGES[name]['metrics'][0]])
     return {**metrics, 'seconds': round(time.perf_counter() - start, 3)}
 
-# %% ../nbs/05_pipeline.ipynb #80f6cef7
+# %% ../nbs/05_pipeline.ipynb #70a8949b
 def prepare_run(
     run_dir:str|Path, # the run folder (created if needed)
     params:dict, # pipeline parameters, as from `pipeline_params`
@@ -230,7 +230,7 @@ def run_report(
 def report_markdown(report:dict)->str:
     "The run report as Markdown."
     r = report['rows']
-    lines = [f"# Run report", '', f"Parameters: `{report['params']}`", '',
+    lines = ['# Run report', '', f"Parameters: `{report['params']}`", '',
              f"Rows read **{r['read']:,}**, written **{r['written']:,}**, quarantined **{r['quarantined']:,}** "
              f"(reconciled: {r['reconciled']}); households: {report['households']:,}.", '',
              '| stage | rows in | rows out | quarantined | seconds |', '|---|---:|---:|---:|---:|']

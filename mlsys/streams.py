@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['to_events', 'events_frame', 'Delivery', 'parse_lines', 'LocalLog', 'LocalConsumer', 'RedisLog', 'RedisConsumer',
-           'replay', 'StreamSource', 'TumblingWindows', 'unprocessed', 'WindowSink', 'run_stream']
+           'replay', 'StreamSource', 'TumblingWindows', 'unprocessed', 'OperatorSink', 'run_stream']
 
-# %% ../nbs/03d_streams.ipynb #4b2c593f
+# %% ../nbs/03d_streams.ipynb #98819877
 import json, os, time
 from itertools import islice
 from dataclasses import dataclass, field
@@ -14,7 +14,7 @@ from pathlib import Path
 from .sources import Source, Batch
 from .storage import write_json, read_json
 
-# %% ../nbs/03d_streams.ipynb #03cdda4f
+# %% ../nbs/03d_streams.ipynb #470318c0
 def _dumps(obj)->bytes:
     import orjson
     return orjson.dumps(obj)
@@ -45,9 +45,10 @@ def events_frame(events):
     df = events.reset_index(drop=True) if isinstance(events, pd.DataFrame) else pd.DataFrame(events)
     if 'event_time' in df and not pd.api.types.is_datetime64_any_dtype(df['event_time']):
         df['event_time'] = pd.to_datetime(df['event_time'], errors='coerce')
+    if 'event_time' in df: df['event_time'] = df['event_time'].astype('datetime64[ns]')  # one resolution, whatever the parser
     return df
 
-# %% ../nbs/03d_streams.ipynb #34463c5c
+# %% ../nbs/03d_streams.ipynb #ccf271de
 @dataclass
 class Delivery:
     "Events handed to a consumer, and the positions around them."
@@ -126,7 +127,7 @@ class LocalConsumer:
         "Continue from `position` (an `end` of an earlier delivery)."
         self.position = dict(position)
 
-# %% ../nbs/03d_streams.ipynb #6b20050d
+# %% ../nbs/03d_streams.ipynb #dace5b0c
 class RedisLog:
     "A Redis stream with the `LocalLog` interface."
     def __init__(self, url:str, stream:str='transactions'):
@@ -175,7 +176,7 @@ class RedisConsumer:
 
     def seek(self, position)->None: pass  # Redis keeps the group's position on the server
 
-# %% ../nbs/03d_streams.ipynb #375abd87
+# %% ../nbs/03d_streams.ipynb #1a7ea814
 def replay(
     log, # a LocalLog or RedisLog
     events:list, # from `to_events`, in event-time order
@@ -205,7 +206,7 @@ def replay(
     bar.close()
     return len(events)
 
-# %% ../nbs/03d_streams.ipynb #93ecacc8
+# %% ../nbs/03d_streams.ipynb #43b951b8
 class StreamSource(Source):
     "A consumer group's events as micro-batches; stops after `idle_timeout` seconds without events."
     def __init__(self, consumer, batch_size:int=10_000, idle_timeout:float=0.5):
@@ -218,7 +219,7 @@ class StreamSource(Source):
             yield Batch(events_frame(d.events), d.end, key=f'from-{str(start).zfill(12)}', quarantined=d.rejected)
             self.consumer.commit(d)
 
-# %% ../nbs/03d_streams.ipynb #2927ca4a
+# %% ../nbs/03d_streams.ipynb #7611290b
 class TumblingWindows:
     "Per-window event counts and value sums over event time, with a lateness allowance."
     def __init__(self, size:str='1h', allowed_lateness:str='0s', value_column:str='sales_value'):
@@ -293,7 +294,7 @@ class TumblingWindows:
         self.seen = {k: set(v) for k, v in state['seen'].items()}
         self.max_time = None if state['max_time'] is None else pd.Timestamp(state['max_time'])
 
-# %% ../nbs/03d_streams.ipynb #057774cf
+# %% ../nbs/03d_streams.ipynb #83e15a93
 def _redis_id(i:str)->tuple: return tuple(int(x) for x in i.split('-'))
 
 def _after(delivery:Delivery, checkpointed)->bool:
@@ -308,26 +309,27 @@ def unprocessed(delivery:Delivery, checkpointed):
     if isinstance(checkpointed, dict): return delivery.events[max(0, checkpointed['offset'] - delivery.start['offset']):]
     return [e for i, e in zip(delivery.ids, delivery.events) if _redis_id(i) > _redis_id(checkpointed)]
 
-class WindowSink:
-    "Final windows, one Parquet file per micro-batch key (idempotent), and rejected events as JSON."
+class OperatorSink:
+    "What a stream operator emits (final windows, alerts, scores): one Parquet file per micro-batch key (idempotent), and rejected events as JSON."
     def __init__(self, root:str|Path): self.root = Path(root)
     def write(self, windows, rejected:list, key:str):
-        "Write the windows a micro-batch made final, under the micro-batch's key (a re-delivery replaces it)."
+        "Write what a micro-batch produced, under the micro-batch's key (a re-delivery replaces it)."
         from mlsys.storage import write_parquet
         if len(windows): write_parquet(windows, self.root/'windows'/f'{key}.parquet')
         if rejected: write_json(rejected, self.root/'rejected'/f'{key}.json')
     def read(self):
         import pandas as pd
         parts = sorted((self.root/'windows').glob('*.parquet'))
-        if not parts: return pd.DataFrame(columns=['window_start', 'window_end', 'events', 'value'])
-        return pd.concat([pd.read_parquet(p) for p in parts]).sort_values('window_start').reset_index(drop=True)
+        if not parts: return pd.DataFrame()
+        out = pd.concat([pd.read_parquet(p) for p in parts])
+        return out.sort_values(list(out.columns[:2]), kind='stable').reset_index(drop=True)
     def rejected(self)->list:
         return [r for p in sorted((self.root/'rejected').glob('*.json')) for r in read_json(p)]
 
 def run_stream(
     consumer, # from `LocalLog.consumer` or `RedisLog.consumer`
-    windows:TumblingWindows, # the operator
-    sink:WindowSink, # where final windows go
+    windows, # the operator: `TumblingWindows` or any object with process(frame) -> (output, rejected), flush(), state(), restore()
+    sink:OperatorSink, # where the operator's output goes
     checkpoint, # a `mlsys.sources.Checkpoint`
     batch_size:int=10_000, # events per micro-batch
     idle_timeout:float=0.5, # stop after this long without events
@@ -335,7 +337,7 @@ def run_stream(
     flush:bool=True, # close all windows when the stream is idle
     progress:bool=False, # show a progress bar
 )->dict: # counts, throughput and latency percentiles
-    "Consume micro-batches into tumbling windows with an exactly-once effect."
+    "Consume micro-batches through a stateful operator (e.g. tumbling windows) with an exactly-once effect."
     import numpy as np
     from tqdm.auto import tqdm
     state = checkpoint.load()

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from mlsys.datasets import load_complete_journey
 from mlsys.sources import Checkpoint, load, PartitionedParquetSink
-from mlsys.streams import (LocalLog, RedisLog, StreamSource, TumblingWindows, WindowSink, replay, run_stream,
+from mlsys.streams import (LocalLog, RedisLog, StreamSource, TumblingWindows, OperatorSink, replay, run_stream,
                            to_events, events_frame)
 
 
@@ -28,12 +28,12 @@ def log(request, tmp_path):
 
 KILLER = textwrap.dedent('''
     import os, signal, sys
-    from mlsys.streams import LocalLog, RedisLog, TumblingWindows, WindowSink, run_stream
+    from mlsys.streams import LocalLog, RedisLog, TumblingWindows, OperatorSink, run_stream
     from mlsys.sources import Checkpoint
     kind, *rest = sys.argv[1:4]
     out, cp, when = sys.argv[4], sys.argv[5], sys.argv[6]
     log = LocalLog(rest[0]) if kind == 'local' else RedisLog(rest[0], rest[1])
-    class DyingSink(WindowSink):
+    class DyingSink(OperatorSink):
         n = 0
         def write(self, windows, rejected, key):
             super().write(windows, rejected, key)
@@ -57,8 +57,8 @@ def test_consumer_killed_mid_batch_counts_every_event_once(log, week, tmp_path, 
     p = subprocess.run([sys.executable, '-c', KILLER, *args, str(out), str(cp), when], capture_output=True, text=True)
     assert p.returncode == -signal.SIGKILL, p.stderr
     assert Checkpoint(cp).load()['events'] == checkpointed
-    stats = run_stream(log.consumer('hourly'), TumblingWindows('1h'), WindowSink(out), Checkpoint(cp), batch_size=1_000)
-    w = WindowSink(out).read()
+    stats = run_stream(log.consumer('hourly'), TumblingWindows('1h'), OperatorSink(out), Checkpoint(cp), batch_size=1_000)
+    w = OperatorSink(out).read()
     assert stats['events'] == len(week) == int(w.events.sum())
     assert round(w.value.sum(), 2) == round(week.sales_value.sum(), 2)
     assert not w.window_start.duplicated().any()
@@ -86,7 +86,7 @@ def test_late_duplicate_and_out_of_order_events_follow_the_policy(log, tmp_path)
               ev('e', '2017-05-01T10:59:59'),                      # late: its window is final
               ev('d', '2017-05-01T11:30:00'), ev('f', '2017-05-01T11:45:00', 2.0)]  # duplicate in an open window
     replay(log, events)
-    sink = WindowSink(tmp_path/'out')
+    sink = OperatorSink(tmp_path/'out')
     # one event per micro-batch, so the watermark moves event by event (it advances once per micro-batch)
     stats = run_stream(log.consumer('g'), TumblingWindows('1h', allowed_lateness='15min'), sink, Checkpoint(tmp_path/'cp.json'), batch_size=1)
     w = sink.read()
@@ -122,7 +122,7 @@ def test_malformed_and_mistyped_events_are_rejected_with_reasons(tmp_path):
         f.write(b'{"event_id": "b", "event_time": "yesterday", "sales_value": 2.0}\n')
         f.write(b'{"price": 3}\n')
     log.append([{'event_id': 'c', 'event_time': '2017-05-01T10:30:00', 'sales_value': 4.0}])
-    sink = WindowSink(tmp_path/'out')
+    sink = OperatorSink(tmp_path/'out')
     stats = run_stream(log.consumer('g'), TumblingWindows('1h'), sink, Checkpoint(tmp_path/'cp.json'))
     reasons = [r['reason'] for r in sink.rejected()]
     assert any(r.startswith('not valid JSON') for r in reasons)
