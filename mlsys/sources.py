@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['Batch', 'Source', 'FrameSource', 'Checkpoint', 'PartitionedParquetSink', 'load']
 
-# %% ../nbs/03_sources.ipynb #2dea77ae
+# %% ../nbs/03_sources.ipynb #732d32dd
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from .storage import write_json, read_json, write_parquet
 
-# %% ../nbs/03_sources.ipynb #053dd2a9
+# %% ../nbs/03_sources.ipynb #e05a27fe
 @dataclass
 class Batch:
     "A bounded piece of a load: its rows, and the source position just after them."
@@ -32,7 +32,7 @@ class Source:
         frames = [b.frame for b in self.batches(position)]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
-# %% ../nbs/03_sources.ipynb #456ef254
+# %% ../nbs/03_sources.ipynb #c177fa8a
 class FrameSource(Source):
     "A DataFrame delivered in chunks (useful for tests and for replaying a file)."
     start_position = 0
@@ -43,7 +43,7 @@ class FrameSource(Source):
             end = min(i + self.chunksize, len(self.frame))
             yield Batch(self.frame.iloc[i:end].reset_index(drop=True), end, key=f'rows-{i:012d}-{end:012d}')
 
-# %% ../nbs/03_sources.ipynb #53d7b273
+# %% ../nbs/03_sources.ipynb #a18e484f
 class Checkpoint:
     "The saved position of a load, in a JSON file."
     def __init__(self, path:str|Path): self.path = Path(path)
@@ -55,7 +55,7 @@ class Checkpoint:
         "Replace the saved state atomically."
         write_json(state, self.path)
 
-# %% ../nbs/03_sources.ipynb #eecfe440
+# %% ../nbs/03_sources.ipynb #d0f21975
 class PartitionedParquetSink:
     "Each batch in its own Parquet file, named by the batch key; rewrites replace, never duplicate."
     def __init__(self, root:str|Path): self.root = Path(root)
@@ -73,19 +73,19 @@ class PartitionedParquetSink:
         "Every quarantined row written so far."
         return [r for p in sorted(self.root.glob('quarantine-*.json')) for r in read_json(p)]
 
-# %% ../nbs/03_sources.ipynb #5d128c8d
+# %% ../nbs/03_sources.ipynb #de64737e
 def load(
     source:Source, # where rows come from
     sink, # where they go: anything with `write(batch)`
     checkpoint:Checkpoint, # where the position is saved
     max_batches:int|None=None, # stop after this many batches (None: until the source is exhausted)
-    progress:bool=False, # show a progress bar
+    progress:bool=True, # show a progress bar if the load takes more than two seconds
     desc:str='load', # progress bar label
 )->dict: # the checkpoint state after the load
     "Move batches from `source` to `sink`, resuming from and saving to `checkpoint`."
     from tqdm.auto import tqdm
     state = checkpoint.load()
-    bar = tqdm(desc=desc, unit=' rows', initial=state['rows'], disable=not progress)
+    bar = tqdm(desc=desc, unit=' rows', initial=state['rows'], disable=not progress, delay=2)
     try:
         for i, batch in enumerate(source.batches(state['position'])):
             if max_batches is not None and i >= max_batches: break

@@ -6,7 +6,7 @@
 __all__ = ['to_events', 'events_frame', 'Delivery', 'parse_lines', 'LocalLog', 'LocalConsumer', 'RedisLog', 'RedisConsumer',
            'replay', 'StreamSource', 'TumblingWindows', 'unprocessed', 'OperatorSink', 'run_stream']
 
-# %% ../nbs/03d_streams.ipynb #98819877
+# %% ../nbs/03d_streams.ipynb #4192758d
 import json, os, time
 from itertools import islice
 from dataclasses import dataclass, field
@@ -14,7 +14,7 @@ from pathlib import Path
 from .sources import Source, Batch
 from .storage import write_json, read_json
 
-# %% ../nbs/03d_streams.ipynb #470318c0
+# %% ../nbs/03d_streams.ipynb #7b585652
 def _dumps(obj)->bytes:
     import orjson
     return orjson.dumps(obj)
@@ -48,7 +48,7 @@ def events_frame(events):
     if 'event_time' in df: df['event_time'] = df['event_time'].astype('datetime64[ns]')  # one resolution, whatever the parser
     return df
 
-# %% ../nbs/03d_streams.ipynb #ccf271de
+# %% ../nbs/03d_streams.ipynb #f6cf9f47
 @dataclass
 class Delivery:
     "Events handed to a consumer, and the positions around them."
@@ -127,7 +127,7 @@ class LocalConsumer:
         "Continue from `position` (an `end` of an earlier delivery)."
         self.position = dict(position)
 
-# %% ../nbs/03d_streams.ipynb #dace5b0c
+# %% ../nbs/03d_streams.ipynb #b56e5d25
 class RedisLog:
     "A Redis stream with the `LocalLog` interface."
     def __init__(self, url:str, stream:str='transactions'):
@@ -176,18 +176,18 @@ class RedisConsumer:
 
     def seek(self, position)->None: pass  # Redis keeps the group's position on the server
 
-# %% ../nbs/03d_streams.ipynb #1a7ea814
+# %% ../nbs/03d_streams.ipynb #7f7f92d2
 def replay(
     log, # a LocalLog or RedisLog
     events:list, # from `to_events`, in event-time order
     speed:float|None=None, # None: as fast as possible; 1: real time; 60: a minute per second
     chunk:int=1_000, # events per append when not pacing
-    progress:bool=False, # show a progress bar
+    progress:bool=True, # show a progress bar if the replay takes more than two seconds
 )->int: # events appended
     "Append `events` to `log`, stamping `produced_at`, optionally paced by event time."
     import pandas as pd
     from tqdm.auto import tqdm
-    bar = tqdm(total=len(events), desc='replay', unit=' events', disable=not progress)
+    bar = tqdm(total=len(events), desc='replay', unit=' events', disable=not progress, delay=2)
     if speed is None:
         for i in range(0, len(events), chunk):
             now = time.time()
@@ -206,7 +206,7 @@ def replay(
     bar.close()
     return len(events)
 
-# %% ../nbs/03d_streams.ipynb #43b951b8
+# %% ../nbs/03d_streams.ipynb #c12e9d05
 class StreamSource(Source):
     "A consumer group's events as micro-batches; stops after `idle_timeout` seconds without events."
     def __init__(self, consumer, batch_size:int=10_000, idle_timeout:float=0.5):
@@ -219,7 +219,7 @@ class StreamSource(Source):
             yield Batch(events_frame(d.events), d.end, key=f'from-{str(start).zfill(12)}', quarantined=d.rejected)
             self.consumer.commit(d)
 
-# %% ../nbs/03d_streams.ipynb #7611290b
+# %% ../nbs/03d_streams.ipynb #0fe49d56
 class TumblingWindows:
     "Per-window event counts and value sums over event time, with a lateness allowance."
     def __init__(self, size:str='1h', allowed_lateness:str='0s', value_column:str='sales_value'):
@@ -294,7 +294,7 @@ class TumblingWindows:
         self.seen = {k: set(v) for k, v in state['seen'].items()}
         self.max_time = None if state['max_time'] is None else pd.Timestamp(state['max_time'])
 
-# %% ../nbs/03d_streams.ipynb #83e15a93
+# %% ../nbs/03d_streams.ipynb #179c55ab
 def _redis_id(i:str)->tuple: return tuple(int(x) for x in i.split('-'))
 
 def _after(delivery:Delivery, checkpointed)->bool:
@@ -335,7 +335,7 @@ def run_stream(
     idle_timeout:float=0.5, # stop after this long without events
     max_batches:int|None=None, # stop after this many micro-batches (to simulate a crash)
     flush:bool=True, # close all windows when the stream is idle
-    progress:bool=False, # show a progress bar
+    progress:bool=True, # show a progress bar if the job runs for more than two seconds
 )->dict: # counts, throughput and latency percentiles
     "Consume micro-batches through a stateful operator (e.g. tumbling windows) with an exactly-once effect."
     import numpy as np

@@ -3,7 +3,8 @@ import json, subprocess, sys
 import pytest
 
 HEAVY = ['great_expectations', 'dvc', 'sklearn', 'papermill', 'pandas', 'pyarrow', 'nbformat', 'matplotlib']
-MODULES = ['mlsys', 'mlsys.config', 'mlsys.datasets', 'mlsys.storage', 'mlsys.database', 'mlsys.cleaning',
+MODULES = ['mlsys', 'mlsys.config', 'mlsys.datasets', 'mlsys.storage', 'mlsys.sources', 'mlsys.database', 'mlsys.api',
+           'mlsys.lake', 'mlsys.streams', 'mlsys.hybrid', 'mlsys.scenarios', 'mlsys.cleaning',
            'mlsys.features', 'mlsys.validation', 'mlsys.versioning', 'mlsys.pipeline', 'mlsys.cli', 'mlsys.docs']
 
 
