@@ -6,7 +6,7 @@
 __all__ = ['to_events', 'events_frame', 'Delivery', 'parse_lines', 'LocalLog', 'LocalConsumer', 'RedisLog', 'RedisConsumer',
            'replay', 'StreamSource', 'TumblingWindows', 'unprocessed', 'OperatorSink', 'run_stream']
 
-# %% ../nbs/03d_streams.ipynb #4192758d
+# %% ../nbs/03d_streams.ipynb #2f82372e
 import json, os, time
 from itertools import islice
 from dataclasses import dataclass, field
@@ -14,7 +14,7 @@ from pathlib import Path
 from .sources import Source, Batch
 from .storage import write_json, read_json
 
-# %% ../nbs/03d_streams.ipynb #7b585652
+# %% ../nbs/03d_streams.ipynb #d8c6512b
 def _dumps(obj)->bytes:
     import orjson
     return orjson.dumps(obj)
@@ -48,7 +48,7 @@ def events_frame(events):
     if 'event_time' in df: df['event_time'] = df['event_time'].astype('datetime64[ns]')  # one resolution, whatever the parser
     return df
 
-# %% ../nbs/03d_streams.ipynb #f6cf9f47
+# %% ../nbs/03d_streams.ipynb #1c3b874f
 @dataclass
 class Delivery:
     "Events handed to a consumer, and the positions around them."
@@ -127,7 +127,7 @@ class LocalConsumer:
         "Continue from `position` (an `end` of an earlier delivery)."
         self.position = dict(position)
 
-# %% ../nbs/03d_streams.ipynb #b56e5d25
+# %% ../nbs/03d_streams.ipynb #4ce56f12
 class RedisLog:
     "A Redis stream with the `LocalLog` interface."
     def __init__(self, url:str, stream:str='transactions'):
@@ -176,7 +176,7 @@ class RedisConsumer:
 
     def seek(self, position)->None: pass  # Redis keeps the group's position on the server
 
-# %% ../nbs/03d_streams.ipynb #7f7f92d2
+# %% ../nbs/03d_streams.ipynb #18be0299
 def replay(
     log, # a LocalLog or RedisLog
     events:list, # from `to_events`, in event-time order
@@ -206,7 +206,7 @@ def replay(
     bar.close()
     return len(events)
 
-# %% ../nbs/03d_streams.ipynb #c12e9d05
+# %% ../nbs/03d_streams.ipynb #d38f022d
 class StreamSource(Source):
     "A consumer group's events as micro-batches; stops after `idle_timeout` seconds without events."
     def __init__(self, consumer, batch_size:int=10_000, idle_timeout:float=0.5):
@@ -219,7 +219,7 @@ class StreamSource(Source):
             yield Batch(events_frame(d.events), d.end, key=f'from-{str(start).zfill(12)}', quarantined=d.rejected)
             self.consumer.commit(d)
 
-# %% ../nbs/03d_streams.ipynb #0fe49d56
+# %% ../nbs/03d_streams.ipynb #5f4d35f2
 class TumblingWindows:
     "Per-window event counts and value sums over event time, with a lateness allowance."
     def __init__(self, size:str='1h', allowed_lateness:str='0s', value_column:str='sales_value'):
@@ -294,7 +294,7 @@ class TumblingWindows:
         self.seen = {k: set(v) for k, v in state['seen'].items()}
         self.max_time = None if state['max_time'] is None else pd.Timestamp(state['max_time'])
 
-# %% ../nbs/03d_streams.ipynb #179c55ab
+# %% ../nbs/03d_streams.ipynb #078354d4
 def _redis_id(i:str)->tuple: return tuple(int(x) for x in i.split('-'))
 
 def _after(delivery:Delivery, checkpointed)->bool:
@@ -344,7 +344,7 @@ def run_stream(
     state.setdefault('events', 0); state.setdefault('rejected', 0); state.setdefault('skipped', 0)
     if state.get('operator'): windows.restore(state['operator'])
     if state.get('position') is not None: consumer.seek(state['position'])
-    latencies, n_batches, t0, bar = [], 0, time.perf_counter(), tqdm(desc='stream', unit=' events', disable=not progress)
+    latencies, n_batches, t0, bar = [], 0, time.perf_counter(), tqdm(desc='stream', unit=' events', disable=not progress, delay=2)
     while max_batches is None or n_batches < max_batches:
         d = consumer.poll(batch_size, timeout=idle_timeout)
         if len(d.events) == 0 and not d.rejected: break
