@@ -9,7 +9,7 @@ ENV_FILE=.services.env
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; AS_PG="runuser -u postgres --"; else SUDO="sudo -n"; AS_PG="sudo -n -u postgres"; fi
 
 need=()
-command -v pg_ctlcluster >/dev/null || need+=(postgresql)
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && command -v pg_ctlcluster >/dev/null || need+=(postgresql)
 command -v redis-server >/dev/null || need+=(redis-server)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing ${need[*]} from Debian's packages"
@@ -19,7 +19,7 @@ fi
 
 # PostgreSQL: the distribution's cluster, a role and database for the tests, password auth on loopback.
 PG_PORT=${MLSYS_PG_PORT:-5432}
-ver=$(ls /usr/lib/postgresql | sort -n | tail -1)
+ver=$(ls -d /usr/lib/postgresql/*/bin/postgres | sort -V | tail -1 | cut -d/ -f5)
 if ! pg_lsclusters -h 2>/dev/null | grep -q .; then $SUDO pg_createcluster "$ver" main >/dev/null; fi
 cluster=$(pg_lsclusters -h | head -1 | awk '{print $1" "$2}')
 PG_PORT=$(pg_lsclusters -h | head -1 | awk '{print $3}')
