@@ -2,7 +2,7 @@
 micro-batch) over 500,000 replayed transactions, against a bare consumer that reads the same log and aggregates
 the same windows with no offsets, checkpoints or late/duplicate handling. Both in fresh processes.
 Then end-to-end latency with the producer pacing events while the job runs."""
-import argparse, json, sys, tempfile
+import argparse, json, shutil, sys, tempfile
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from _measure import measure, median
@@ -14,7 +14,7 @@ from mlsys.streams import LocalLog, TumblingWindows, OperatorSink, run_stream
 from mlsys.sources import Checkpoint
 out = Path(sys.argv[2])
 t = time.perf_counter()
-s = run_stream(LocalLog(sys.argv[1]).consumer('bench'), TumblingWindows('1h'), OperatorSink(out), Checkpoint(out/'cp.json'), batch_size=50_000, idle_timeout=0.0)
+s = run_stream(LocalLog(sys.argv[1]).consumer(sys.argv[3]), TumblingWindows('1h'), OperatorSink(out), Checkpoint(out/'cp.json'), batch_size=50_000, idle_timeout=0.0)
 print(json.dumps({**s, 'loop_seconds': time.perf_counter() - t}))
 '''
 BARE = '''
@@ -60,13 +60,14 @@ def main():
     replay(log, to_events(load_complete_journey('transactions').iloc[:args.events]), chunk=50_000)
     runs = {'job': [], 'bare': []}
     for i in range(args.repeats):
-        for name, cmd in (('job', [JOB, str(log.root), str(work/f'out{i}')]), ('bare', [BARE, str(log.root)])):
+        for name, cmd in (('job', [JOB, str(log.root), str(work/f'out{i}'), f'bench-{i}']), ('bare', [BARE, str(log.root)])):
             s, mem, out = measure([sys.executable, '-c', *cmd])
             r = json.loads(out)
             assert r['events'] == args.events, r
             runs[name].append(r['loop_seconds'])
             print(f"  {name} run {i+1}: {r['loop_seconds']:.2f} s in the consumer loop ({args.events / r['loop_seconds']:,.0f} events/s)", flush=True)
     lat = json.loads(measure([sys.executable, '-c', LATENCY, str(work)])[2])
+    shutil.rmtree(work, ignore_errors=True)
     job, bare = median(runs['job']), median(runs['bare'])
     print(f"throughput: {args.events / job:,.0f} events/s through the local log (target >= 50,000)")
     print(f"end-to-end latency with a paced producer: p50 {lat['latency_p50_s'] * 1000:.0f} ms, p99 {lat['latency_p99_s'] * 1000:.0f} ms over {lat['events']:,} events")
