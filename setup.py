@@ -30,7 +30,8 @@ setuptools.setup(
     packages=setuptools.find_packages(include=['mlsys', 'mlsys.*']),
     include_package_data=True,
     # The flagship pipeline notebook ships with the wheel so `mlsys run` works outside a clone.
-    data_files=[('share/mlsys/pipelines', [str(p) for p in sorted(Path('pipelines').glob('*.ipynb'))])],
+    data_files=[('share/mlsys/pipelines', [str(p) for p in sorted(Path('pipelines').glob('*.ipynb'))]),
+                ('share/mlsys/suites', [str(p) for p in sorted(Path('suites').glob('*.yaml'))])],
     install_requires=cfg['requirements'].split(),
     extras_require={'dev': cfg['dev_requirements'].split()},
     entry_points={'console_scripts': cfg['console_scripts'].split(),
