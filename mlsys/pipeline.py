@@ -6,7 +6,7 @@
 __all__ = ['PIPELINE_DEFAULTS', 'RUN_LAYOUT', 'STAGES', 'pipeline_params', 'sample_positions', 'ingest_transactions',
            'dvc_pipeline', 'run_stage', 'prepare_run', 'version_run', 'run_report', 'report_markdown', 'run_pipeline']
 
-# %% ../nbs/05_pipeline.ipynb #19e1a5e0
+# %% ../nbs/05_pipeline.ipynb #9ba0d3a6
 import platform, sys, time
 from pathlib import Path
 from .cleaning import clean_transactions, check_columns, empty_quarantine, TRANSACTION_SCHEMA, StepResult
@@ -16,7 +16,7 @@ from .validation import (validate_frame, apply_policy, transaction_expectations,
                               DataValidationError)
 from .versioning import init_dvc_project, write_yaml, read_yaml, dvc_stage, commit_outputs, locked_hashes
 
-# %% ../nbs/05_pipeline.ipynb #d6083a9f
+# %% ../nbs/05_pipeline.ipynb #09bef614
 PIPELINE_DEFAULTS = {
     'source': 'sqlite',      # 'sqlite' (the embedded database), a .sqlite/.db file, or a .csv/.parquet file
     'sample': None,          # number of transactions to draw at random, or None for all of them
@@ -43,7 +43,7 @@ def pipeline_params(**overrides)->dict:
         raise ValueError(f"source must be 'sqlite' or a path to a .sqlite, .db, .csv or .parquet file, got {p['source']!r}")
     return p
 
-# %% ../nbs/05_pipeline.ipynb #e34b0829
+# %% ../nbs/05_pipeline.ipynb #e8b5d3e8
 def sample_positions(
     n_rows:int, # rows in the source
     sample:int|None, # rows wanted, or None for all
@@ -92,7 +92,7 @@ def ingest_transactions(
     df.insert(0, 'source_row', df.index.to_numpy().astype('int64'))
     return df.reset_index(drop=True)
 
-# %% ../nbs/05_pipeline.ipynb #55b89952
+# %% ../nbs/05_pipeline.ipynb #1e29f7a0
 RUN_LAYOUT = {
     'raw': 'data/raw/transactions.parquet',
     'clean': 'data/interim/transactions_clean.parquet',
@@ -120,7 +120,7 @@ def dvc_pipeline()->dict:
                                        metrics=[RUN_LAYOUT[m] for m in s['metrics']])
                        for name, s in STAGES.items()}}
 
-# %% ../nbs/05_pipeline.ipynb #b56bffab
+# %% ../nbs/05_pipeline.ipynb #14681fc4
 def _path(run_dir, name): return Path(run_dir)/RUN_LAYOUT[name]
 
 def _reject_parse_errors(res:StepResult):
@@ -178,7 +178,7 @@ def run_stage(
     write_json(metrics, Path(run_dir)/RUN_LAYOUT[STAGES[name]['metrics'][0]])
     return {**metrics, 'seconds': round(time.perf_counter() - start, 3)}
 
-# %% ../nbs/05_pipeline.ipynb #70a8949b
+# %% ../nbs/05_pipeline.ipynb #6f4749df
 def prepare_run(
     run_dir:str|Path, # the run folder (created if needed)
     params:dict, # pipeline parameters, as from `pipeline_params`
@@ -223,6 +223,8 @@ def run_report(
         'python': sys.executable, 'python_version': platform.python_version(),
     }
     if not report['rows']['reconciled']: raise RuntimeError(f"Row counts do not reconcile: {report['rows']}")
+    from mlsys.lineage import write_lineage
+    report['lineage'] = str(write_lineage(run_dir))
     write_json(report, run_dir/'reports'/'run_report.json')
     with atomic_path(run_dir/'reports'/'run_report.md') as tmp: tmp.write_text(report_markdown(report), encoding='utf-8')
     return report

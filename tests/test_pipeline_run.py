@@ -90,3 +90,20 @@ def test_local_remote_push_and_pull(tmp_path):
     dvc(out, 'pull')
     assert locked_hashes(out) == report['dvc_hashes']
     for name in DATA_FILES: assert file_md5(out/RUN_LAYOUT[name]) == report['dvc_hashes'][RUN_LAYOUT[name]]
+
+
+def test_lineage_answers_where_a_file_came_from(demo, tmp_path):
+    import shutil, subprocess
+    from mlsys.lineage import explain_file, lineage_graph
+    out, report = demo
+    copy = tmp_path/'renamed.parquet'
+    shutil.copy(out/RUN_LAYOUT['features'], copy)
+    answer = explain_file(copy, [out])
+    assert answer['stage'] == 'features' and answer['params']['seed'] == 7 and answer['params']['sample'] == 3000
+    assert [c['stage'] for c in answer['chain']] == ['ingest', 'clean', 'validate', 'features']
+    assert answer['raw_input']['md5'] == file_md5(answer['raw_input']['path'])
+    head = subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=Path(__file__).parents[1], capture_output=True, text=True).stdout.strip()
+    if head: assert answer['code']['git_commit'] == head
+    assert answer['validation']['validation']['success'] is True
+    g = lineage_graph(out)
+    assert g.has_edge('validate', RUN_LAYOUT['valid']) and g.has_edge(RUN_LAYOUT['valid'], 'features')
