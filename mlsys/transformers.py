@@ -5,12 +5,12 @@
 # %% auto #0
 __all__ = ['OutlierClipper', 'CategoryNormalizer', 'TimeFeatures', 'RollingFeatures', 'time_split']
 
-# %% ../nbs/04e_transformers.ipynb #54088be9
+# %% ../nbs/04e_transformers.ipynb #f3fdcabb
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-# %% ../nbs/04e_transformers.ipynb #9fe0595e
+# %% ../nbs/04e_transformers.ipynb #c01c894d
 class OutlierClipper(TransformerMixin, BaseEstimator):
     "Clip each numeric column to bounds learned in `fit` (Tukey's IQR fences or quantiles); missing values pass through."
     def __init__(self,
@@ -45,7 +45,7 @@ class OutlierClipper(TransformerMixin, BaseEstimator):
         tags.input_tags.allow_nan = True
         return tags
 
-# %% ../nbs/04e_transformers.ipynb #49068702
+# %% ../nbs/04e_transformers.ipynb #de3cca42
 class CategoryNormalizer(TransformerMixin, BaseEstimator):
     "Normalize text categories: trim, lower-case, map synonyms, and fold rare or unseen values into `other`."
     def __init__(self,
@@ -112,7 +112,7 @@ class CategoryNormalizer(TransformerMixin, BaseEstimator):
         tags.input_tags.allow_nan = True
         return tags
 
-# %% ../nbs/04e_transformers.ipynb #88cc5a6e
+# %% ../nbs/04e_transformers.ipynb #60ea7758
 class TimeFeatures(TransformerMixin, BaseEstimator):
     "Hour, day of week, month and weekend flag for each timestamp column."
     PARTS = ('hour', 'dayofweek', 'month', 'is_weekend')
@@ -141,7 +141,7 @@ class TimeFeatures(TransformerMixin, BaseEstimator):
         X = validate_data(self, X, dtype=None, ensure_all_finite='allow-nan', reset=False)
         out = []
         for t in self._times(X):
-            parts = {'hour': t.dt.hour, 'dayofweek': t.dt.dayofweek, 'month': t.dt.month, 'is_weekend': (t.dt.dayofweek >= 5).astype(float)}
+            parts = {'hour': t.dt.hour, 'dayofweek': t.dt.day_of_week, 'month': t.dt.month, 'is_weekend': (t.dt.day_of_week >= 5).astype(float)}
             out += [parts[p].astype(float).where(t.notna()).to_numpy() for p in self.parts]
         return np.column_stack(out)
 
@@ -156,7 +156,7 @@ class TimeFeatures(TransformerMixin, BaseEstimator):
         tags.input_tags.string = True
         return tags
 
-# %% ../nbs/04e_transformers.ipynb #44912764
+# %% ../nbs/04e_transformers.ipynb #1c768720
 class RollingFeatures(TransformerMixin, BaseEstimator):
     "Rolling mean and standard deviation of each column over the last `window` rows (per key, if given)."
     def __init__(self,
@@ -193,7 +193,7 @@ class RollingFeatures(TransformerMixin, BaseEstimator):
         tags.input_tags.allow_nan = True
         return tags
 
-# %% ../nbs/04e_transformers.ipynb #fb78fc75
+# %% ../nbs/04e_transformers.ipynb #e7ec626c
 def time_split(
     df, # rows with a time column
     time_column:str, # the column to split on
