@@ -6,17 +6,17 @@
 __all__ = ['PIPELINE_DEFAULTS', 'RUN_LAYOUT', 'STAGES', 'pipeline_params', 'sample_positions', 'ingest_transactions',
            'dvc_pipeline', 'run_stage', 'prepare_run', 'version_run', 'run_report', 'report_markdown', 'run_pipeline']
 
-# %% ../nbs/05_pipeline.ipynb #9ba0d3a6
+# %% ../nbs/05_pipeline.ipynb #6044590a
 import platform, sys, time
 from pathlib import Path
 from .cleaning import clean_transactions, check_columns, empty_quarantine, TRANSACTION_SCHEMA, StepResult
 from .features import household_features
 from .storage import write_parquet, read_parquet, write_json, read_json, atomic_path
 from .validation import (validate_frame, apply_policy, transaction_expectations, household_feature_expectations,
-                              DataValidationError)
+                              raw_expectations, DataValidationError)
 from .versioning import init_dvc_project, write_yaml, read_yaml, dvc_stage, commit_outputs, locked_hashes
 
-# %% ../nbs/05_pipeline.ipynb #09bef614
+# %% ../nbs/05_pipeline.ipynb #d4ba7bc1
 PIPELINE_DEFAULTS = {
     'source': 'sqlite',      # 'sqlite' (the embedded database), a .sqlite/.db file, or a .csv/.parquet file
     'sample': None,          # number of transactions to draw at random, or None for all of them
@@ -43,7 +43,7 @@ def pipeline_params(**overrides)->dict:
         raise ValueError(f"source must be 'sqlite' or a path to a .sqlite, .db, .csv or .parquet file, got {p['source']!r}")
     return p
 
-# %% ../nbs/05_pipeline.ipynb #e8b5d3e8
+# %% ../nbs/05_pipeline.ipynb #19e8b16b
 def sample_positions(
     n_rows:int, # rows in the source
     sample:int|None, # rows wanted, or None for all
@@ -92,7 +92,7 @@ def ingest_transactions(
     df.insert(0, 'source_row', df.index.to_numpy().astype('int64'))
     return df.reset_index(drop=True)
 
-# %% ../nbs/05_pipeline.ipynb #1e29f7a0
+# %% ../nbs/05_pipeline.ipynb #bbb76031
 RUN_LAYOUT = {
     'raw': 'data/raw/transactions.parquet',
     'clean': 'data/interim/transactions_clean.parquet',
@@ -104,23 +104,26 @@ RUN_LAYOUT = {
     'clean_metrics': 'metrics/clean.json',
     'validate_metrics': 'metrics/validation.json',
     'features_metrics': 'metrics/features.json',
+    'spend_plot': 'plots/household_spend_deciles.csv',
 }
 STAGES = {
     'ingest':   {'params': ['source', 'sample', 'seed'], 'deps': [], 'outs': ['raw'], 'metrics': ['ingest_metrics']},
     'clean':    {'params': ['policy'], 'deps': ['raw'], 'outs': ['clean', 'clean_rejects'], 'metrics': ['clean_metrics']},
     'validate': {'params': ['policy', 'max_quantity'], 'deps': ['clean', 'clean_rejects'], 'outs': ['valid', 'quarantine'],
                  'metrics': ['validate_metrics']},
-    'features': {'params': [], 'deps': ['valid'], 'outs': ['features'], 'metrics': ['features_metrics']},
+    'features': {'params': [], 'deps': ['valid'], 'outs': ['features'], 'metrics': ['features_metrics'],
+                 'plots': {'spend_plot': {'x': 'decile', 'y': 'monetary_total'}}},
 }
 
 def dvc_pipeline()->dict:
     "`dvc.yaml` for the retail pipeline, generated from `STAGES` and `RUN_LAYOUT`."
     return {'stages': {name: dvc_stage(f'mlsys stage {name}', deps=[RUN_LAYOUT[d] for d in s['deps']],
                                        params=s['params'], outs=[RUN_LAYOUT[o] for o in s['outs']],
-                                       metrics=[RUN_LAYOUT[m] for m in s['metrics']])
+                                       metrics=[RUN_LAYOUT[m] for m in s['metrics']],
+                                       plots={RUN_LAYOUT[k]: v for k, v in s.get('plots', {}).items()})
                        for name, s in STAGES.items()}}
 
-# %% ../nbs/05_pipeline.ipynb #14681fc4
+# %% ../nbs/05_pipeline.ipynb #a9345a5c
 def _path(run_dir, name): return Path(run_dir)/RUN_LAYOUT[name]
 
 def _reject_parse_errors(res:StepResult):
@@ -131,8 +134,11 @@ def _reject_parse_errors(res:StepResult):
 
 def _stage_ingest(run_dir, p):
     raw = ingest_transactions(p['source'], p['sample'], p['seed'])
+    report = validate_frame(raw, 'raw_transactions', raw_expectations(), gx_dir=Path(run_dir)/'reports')
+    if not report.success: apply_policy(raw, report, 'fail')  # the load itself is wrong: nothing to quarantine row by row
     write_parquet(raw, _path(run_dir, 'raw'))
-    return {'rows_out': len(raw), 'source': p['source'], 'sample': p['sample'], 'seed': p['seed']}
+    return {'rows_out': len(raw), 'source': p['source'], 'sample': p['sample'], 'seed': p['seed'],
+            'success': report.success, 'expectations': report.summary.to_dict('records')}
 
 def _stage_clean(run_dir, p):
     raw = read_parquet(_path(run_dir, 'raw'))
@@ -160,6 +166,9 @@ def _stage_features(run_dir, p):
     report = validate_frame(feats, 'household_features', household_feature_expectations(), gx_dir=Path(run_dir)/'reports')
     if not report.success: apply_policy(feats, report, 'fail')  # derived data that fails is a bug: always stop
     write_parquet(feats, _path(run_dir, 'features'))
+    deciles = feats['monetary_total'].quantile([i / 10 for i in range(1, 11)]).round(2)
+    with atomic_path(_path(run_dir, 'spend_plot')) as tmp:
+        tmp.write_text('decile,monetary_total\n' + ''.join(f'{i},{v:.2f}\n' for i, v in enumerate(deciles, 1)), encoding='utf-8')
     return {'rows_in': len(valid), 'rows_out': len(feats), 'households': len(feats), 'success': report.success, 'expectations': report.summary.to_dict('records')}
 
 _STAGE_FUNCTIONS = {'ingest': _stage_ingest, 'clean': _stage_clean, 'validate': _stage_validate, 'features': _stage_features}
@@ -178,7 +187,7 @@ def run_stage(
     write_json(metrics, Path(run_dir)/RUN_LAYOUT[STAGES[name]['metrics'][0]])
     return {**metrics, 'seconds': round(time.perf_counter() - start, 3)}
 
-# %% ../nbs/05_pipeline.ipynb #6f4749df
+# %% ../nbs/05_pipeline.ipynb #efcc81ea
 def prepare_run(
     run_dir:str|Path, # the run folder (created if needed)
     params:dict, # pipeline parameters, as from `pipeline_params`
@@ -215,7 +224,8 @@ def run_report(
         'stages': {n: {k: r.get(k) for k in ('rows_in', 'rows_out', 'rows_quarantined', 'seconds') if k in r}
                    for n, r in stage_results.items()},
         'households': stage_results['features']['households'],
-        'validation': {'transactions_success': v['success'], 'features_success': stage_results['features']['success'],
+        'validation': {'raw_success': stage_results['ingest']['success'], 'transactions_success': v['success'],
+                       'features_success': stage_results['features']['success'],
                        'failed_expectations': [e for e in v['expectations'] if not e['success']]},
         'quarantine_reasons': reasons.to_dict('records'),
         'dvc_hashes': hashes,

@@ -6,14 +6,14 @@
 __all__ = ['working_directory', 'init_dvc_project', 'write_yaml', 'read_yaml', 'dvc_stage', 'commit_outputs', 'dvc_environment',
            'run_dvc', 'locked_hashes', 'add_local_remote']
 
-# %% ../nbs/04d_versioning.ipynb #c9f3e006
+# %% ../nbs/04d_versioning.ipynb #0e158ba9
 import os, shutil, subprocess, sys
 from contextlib import contextmanager
 from pathlib import Path
 from .config import disable_telemetry
 from .storage import atomic_path
 
-# %% ../nbs/04d_versioning.ipynb #e8abde3b
+# %% ../nbs/04d_versioning.ipynb #bd880fca
 @contextmanager
 def working_directory(path:str|Path):
     "Change into `path` for the duration of the block."
@@ -35,7 +35,7 @@ def init_dvc_project(
         with Repo(str(root)) as repo, repo.config.edit() as conf: conf['core']['analytics'] = False
     return root
 
-# %% ../nbs/04d_versioning.ipynb #373a5813
+# %% ../nbs/04d_versioning.ipynb #9701a113
 def write_yaml(obj, path:str|Path)->Path:
     "Write `obj` as YAML (keys in the order given), atomically."
     import yaml
@@ -53,6 +53,7 @@ def dvc_stage(
     params:list=(), # keys of params.yaml the stage reads
     outs:list=(), # data outputs (cached by DVC)
     metrics:list=(), # JSON metrics files (kept in Git, not the cache)
+    plots:dict|None=None, # CSV plot files -> their axes, e.g. {'plots/x.csv': {'x': 'decile', 'y': 'value'}}
 )->dict: # one entry of dvc.yaml's `stages`
     "A `dvc.yaml` stage definition."
     stage = {'cmd': cmd}
@@ -60,9 +61,10 @@ def dvc_stage(
     if params: stage['params'] = list(params)
     if outs: stage['outs'] = list(outs)
     if metrics: stage['metrics'] = [{m: {'cache': False}} for m in metrics]
+    if plots: stage['plots'] = [{p: {**axes, 'cache': False}} for p, axes in plots.items()]
     return stage
 
-# %% ../nbs/04d_versioning.ipynb #367e9156
+# %% ../nbs/04d_versioning.ipynb #2196922a
 def commit_outputs(root:str|Path)->None:
     "Record the current outputs of every stage in `dvc.lock` and the DVC cache (like `dvc commit --force`)."
     disable_telemetry()
