@@ -6,13 +6,13 @@
 __all__ = ['code_version', 'source_fingerprint', 'lineage_record', 'write_lineage', 'explain_file', 'lineage_graph',
            'draw_lineage', 'git_dvc_project', 'commit_version', 'dataset_version', 'run_experiments']
 
-# %% ../nbs/04f_lineage.ipynb #7b6e152e
+# %% ../nbs/04f_lineage.ipynb #79a424e0
 import json, subprocess, sys
 from pathlib import Path
 from .storage import file_md5, write_json, read_json
 from .versioning import read_yaml
 
-# %% ../nbs/04f_lineage.ipynb #6f4261da
+# %% ../nbs/04f_lineage.ipynb #97a13e4e
 def code_version(root:str|Path|None=None)->dict: # {'mlsys', 'git_commit', 'git_dirty'}
     "The version of the code running now: mlsys's version and, in a Git clone, the commit and whether it is dirty."
     import mlsys
@@ -28,7 +28,7 @@ def code_version(root:str|Path|None=None)->dict: # {'mlsys', 'git_commit', 'git_
     out['git_dirty'] = None if status is None else bool(status)
     return out
 
-# %% ../nbs/04f_lineage.ipynb #9b74a2eb
+# %% ../nbs/04f_lineage.ipynb #5f98871b
 def source_fingerprint(source:str)->dict:
     "Identify the raw input of a run by content: path and MD5 of the file (or embedded database) it read."
     from mlsys.database import default_database_path
@@ -58,7 +58,7 @@ def write_lineage(run_dir:str|Path, **kw)->Path:
     "Write `reports/lineage.json` for a run."
     return write_json(lineage_record(run_dir, **kw), Path(run_dir)/'reports'/'lineage.json')
 
-# %% ../nbs/04f_lineage.ipynb #80cdeee4
+# %% ../nbs/04f_lineage.ipynb #5a6c5c9e
 def explain_file(
     path:str|Path, # any data file
     runs:str|Path|list, # a folder of run folders (or a list of run folders) to search
@@ -89,7 +89,7 @@ def explain_file(
                 'validation': rec['validation'], 'chain': chain[::-1]}
     raise LookupError(f"No recorded run produced {path} (md5 {md5}); searched {len(folders)} run folder(s)")
 
-# %% ../nbs/04f_lineage.ipynb #1d92ff9a
+# %% ../nbs/04f_lineage.ipynb #8eb98aa8
 def lineage_graph(run_dir:str|Path):
     "A networkx DiGraph of the run: raw input -> stages -> files, from its lineage record."
     import networkx as nx
@@ -111,13 +111,17 @@ def draw_lineage(run_dir:str|Path, ax=None):
     for layer, nodes in enumerate(nx.topological_generations(g)):
         for n in nodes: g.nodes[n]['layer'] = layer
     pos = nx.multipartite_layout(g, subset_key='layer')
-    ax = ax or plt.subplots(figsize=(12, 4))[1]
+    ax = ax or plt.subplots(figsize=(14, 5))[1]
     colours = {'raw': '#d62728', 'stage': '#1f77b4', 'file': '#7f7f7f'}
-    nx.draw_networkx(g, pos, ax=ax, node_color=[colours[g.nodes[n]['kind']] for n in g], node_size=300, font_size=7, arrows=True)
+    nx.draw_networkx_nodes(g, pos, ax=ax, node_color=[colours[g.nodes[n]['kind']] for n in g], node_size=250)
+    nx.draw_networkx_edges(g, pos, ax=ax, arrows=True, node_size=250)
+    labels = {n: '/'.join(n.split('/')[-2:]) if g.nodes[n]['kind'] == 'file' else n for n in g}  # short paths
+    nx.draw_networkx_labels(g, {n: (x, y - 0.06) for n, (x, y) in pos.items()}, labels, ax=ax, font_size=7, verticalalignment='top')
+    ax.margins(x=0.08, y=0.2)
     ax.set_axis_off()
     return ax
 
-# %% ../nbs/04f_lineage.ipynb #e8ae4d4c
+# %% ../nbs/04f_lineage.ipynb #bcb18e19
 def git_dvc_project(root:str|Path)->Path:
     "Make `root` a Git repository with DVC inside (analytics off), for versions over time and experiments."
     from mlsys.versioning import run_dvc
