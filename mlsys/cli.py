@@ -6,13 +6,13 @@
 __all__ = ['PIPELINE_NOTEBOOK', 'KERNEL_NAME', 'pipeline_notebook', 'parse_value', 'declared_type', 'check_parameters',
            'use_current_kernel', 'RunFailed', 'run_notebook', 'main']
 
-# %% ../nbs/06_cli.ipynb #f4dbbc25
+# %% ../nbs/06_cli.ipynb #e4202e60
 import argparse, json, os, sys, tempfile, time
 from datetime import datetime
 from pathlib import Path
 from .config import project_root, disable_telemetry
 
-# %% ../nbs/06_cli.ipynb #4e92dd7a
+# %% ../nbs/06_cli.ipynb #b0969249
 PIPELINE_NOTEBOOK = 'retail_pipeline.ipynb'
 
 def pipeline_notebook(
@@ -27,7 +27,7 @@ def pipeline_notebook(
         if c.exists(): return c
     raise FileNotFoundError(f"Pipeline notebook {name} not found; looked in {[str(c) for c in candidates]}")
 
-# %% ../nbs/06_cli.ipynb #1c31410d
+# %% ../nbs/06_cli.ipynb #3ec5e23b
 def parse_value(text:str):
     "Interpret a command-line parameter value."
     low = text.strip().lower()
@@ -67,7 +67,7 @@ def check_parameters(
         checked[n] = str(v) if kind == 'str' and isinstance(v, (int, float)) else v
     return checked
 
-# %% ../nbs/06_cli.ipynb #c324c16f
+# %% ../nbs/06_cli.ipynb #86a4d767
 KERNEL_NAME = 'mlsys-current-env'
 
 def use_current_kernel()->str: # the kernel name to pass to papermill
@@ -83,7 +83,7 @@ def use_current_kernel()->str: # the kernel name to pass to papermill
     if str(folder) not in paths.split(os.pathsep): os.environ['JUPYTER_PATH'] = os.pathsep.join(p for p in (str(folder), paths) if p)
     return KERNEL_NAME
 
-# %% ../nbs/06_cli.ipynb #52399bf8
+# %% ../nbs/06_cli.ipynb #744c31f9
 class RunFailed(RuntimeError):
     "A papermill run failed; the message names the cell and the error."
 
@@ -112,7 +112,7 @@ def run_notebook(
                         f"{e.ename}: {e.evalue}\nThe executed notebook, with the traceback, is {executed}") from None
     return executed
 
-# %% ../nbs/06_cli.ipynb #7edb7445
+# %% ../nbs/06_cli.ipynb #5033e0a1
 def _parser():
     ap = argparse.ArgumentParser(prog='mlsys', description='Run the mlsys course pipelines.')
     sub = ap.add_subparsers(dest='command', required=True)
@@ -130,6 +130,14 @@ def _parser():
     api.add_argument('--rate-limit', type=int, default=50, help='requests allowed per second')
     api.add_argument('--fault-rate', type=float, default=0.0, help='share of requests that fail (500s, slow, dropped, malformed)')
     api.add_argument('--seed', type=int, default=0, help='seeds the fault draws')
+    lab = sub.add_parser('lab', help='run a parameterized lab for a whole roster')
+    labsub = lab.add_subparsers(dest='lab_command', required=True)
+    labrun = labsub.add_parser('run', help='one papermill run per roster row, in parallel')
+    labrun.add_argument('lab', help='the lab notebook (a path, or a name in labs/)')
+    labrun.add_argument('--roster', required=True, help='CSV with one row per run; columns are lab parameters (plus student_id)')
+    labrun.add_argument('--workers', type=int, default=2)
+    labrun.add_argument('--out', help='output folder (default runs/lab-<name>)')
+    labrun.add_argument('--timeout', type=float, default=300, help='seconds allowed per cell')
     readme = sub.add_parser('readme', help='write README.md from nbs/index.ipynb')
     readme.add_argument('--check', action='store_true', help='only check that README.md is current')
     return ap
@@ -164,6 +172,19 @@ def main(argv:list|None=None)->int: # the process exit code
             try:
                 while True: time.sleep(3600)
             except KeyboardInterrupt: server.stop()
+        elif args.command == 'lab':
+            from mlsys.labs import run_lab
+            nb = Path(args.lab)
+            if not nb.exists() and project_root() is not None: nb = project_root()/'labs'/(args.lab if args.lab.endswith('.ipynb') else f'{args.lab}.ipynb')
+            if not nb.exists(): raise FileNotFoundError(f"Lab {args.lab} not found")
+            out = Path(args.out or Path('runs')/f'lab-{nb.stem}').resolve()
+            table = run_lab(nb, args.roster, out, workers=args.workers, timeout=args.timeout)
+            counts = table.status.value_counts().to_dict()
+            print(f"Lab {nb.stem}: " + ', '.join(f'{v} {k}' for k, v in sorted(counts.items())) + f" ({int(table.skipped.sum())} skipped as already done)")
+            for r in table[table.status != 'success'].itertuples():
+                print(f"  {r.id}: {r.status}" + (f" in cell {int(r.cell)}" if r.cell == r.cell and r.cell is not None else '') + f": {r.error}")
+            print(f"  results: {out/'results.csv'}\n  summary: {out/'summary.html'}")
+            return 0 if counts.get('success', 0) == len(table) else 1
         elif args.command == 'readme':
             from mlsys.docs import write_readme
             return write_readme(check=args.check)

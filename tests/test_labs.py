@@ -1,0 +1,71 @@
+"Roster labs: parallel papermill runs with bad rows, a raising run, a hanging run, a killed batch and a rerun."
+import json, os, signal, subprocess, sys, time
+from pathlib import Path
+import nbformat
+import pandas as pd
+import pytest
+from conftest import MLSYS
+from mlsys.labs import run_lab, check_roster, lab_parameters
+
+
+@pytest.fixture(scope='module')
+def lab(tmp_path_factory):
+    "A small lab: doubles x after sleeping, raises on request, records its result."
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("x = 1\nsleep_seconds = 0.0\nfail = False")
+    params.metadata['tags'] = ['parameters']
+    nb.cells = [params, nbformat.v4.new_code_cell(
+        "import time\nfrom mlsys.labs import record\ntime.sleep(sleep_seconds)\n"
+        "if fail: raise RuntimeError(f'student code failed for x={x}')\nrecord(double=2 * x)")]
+    nb.metadata['kernelspec'] = {'name': 'python3', 'display_name': 'python3', 'language': 'python'}
+    path = tmp_path_factory.mktemp('lab')/'double.ipynb'
+    nbformat.write(nb, path)
+    return path
+
+
+def test_broken_rows_do_not_stop_the_others(lab, tmp_path):
+    roster = pd.DataFrame({'student_id': ['a', 'b', 'c', 'd', 'e'], 'x': ['1', 'two', '3', '4', '5'],
+                           'sleep_seconds': ['0', '0', '0', '60', '0'], 'fail': ['false', 'false', 'true', 'false', 'false']})
+    t = run_lab(lab, roster, tmp_path/'out', workers=2, timeout=3, progress=False).set_index('id')
+    assert t.status.to_dict() == {'a': 'success', 'b': 'invalid', 'c': 'failed', 'd': 'failed', 'e': 'success'}
+    assert "x: 'two' is not a number (the lab expects int)" in t.loc['b', 'error']
+    assert 'RuntimeError: student code failed for x=3' in t.loc['c', 'error']
+    assert 'timed out' in t.loc['d', 'error'].lower() or 'timeout' in t.loc['d', 'error'].lower()
+    assert t.loc['a', 'double'] == 2 and t.loc['e', 'double'] == 10
+    assert (tmp_path/'out'/'runs'/'a'/'double.ipynb').exists()
+    table = pd.read_csv(tmp_path/'out'/'results.csv')
+    assert len(table) == 5 and 'double' in table.columns
+    html = (tmp_path/'out'/'summary.html').read_text()
+    assert 'student code failed' in html and 'data:image/png;base64' in html
+
+
+def test_unknown_columns_stop_before_anything_runs(lab, tmp_path):
+    with pytest.raises(ValueError, match=r"Roster column\(s\) \['y'\] are not parameters of the lab; its parameters are: x \(int, default 1\)"):
+        run_lab(lab, pd.DataFrame({'student_id': ['a'], 'y': ['1']}), tmp_path/'out', progress=False)
+    assert not (tmp_path/'out'/'runs').exists()
+    with pytest.raises(ValueError, match='Duplicate run ids'):
+        check_roster(pd.DataFrame({'student_id': ['a', 'a'], 'x': ['1', '2']}), lab_parameters(lab))
+
+
+def test_killed_batch_keeps_finished_runs_and_rerun_skips_them(lab, tmp_path):
+    roster = tmp_path/'roster.csv'
+    pd.DataFrame({'student_id': [f's{i}' for i in range(8)], 'x': range(8), 'sleep_seconds': [1.0] * 8}).to_csv(roster, index=False)
+    out = tmp_path/'out'
+    env = {**os.environ, 'PATH': str(Path(sys.executable).parent) + os.pathsep + os.environ['PATH']}
+    p = subprocess.Popen([MLSYS, 'lab', 'run', str(lab), '--roster', str(roster), '--out', str(out), '--workers', '2'],
+                         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while len(list(out.glob('runs/*/status.json'))) < 2 and time.monotonic() < deadline: time.sleep(0.1)
+    os.killpg(p.pid, signal.SIGKILL); p.wait()
+    finished = {f.parent.name for f in out.glob('runs/*/status.json') if json.loads(f.read_text())['status'] == 'success'}
+    assert 2 <= len(finished) < 8
+    t = run_lab(lab, roster, out, workers=2, progress=False).set_index('id')
+    assert (t.status == 'success').all()
+    assert set(t[t.skipped].index) == finished
+    assert t.double.tolist() == [2 * i for i in range(8)]
+
+
+def test_changed_parameters_are_rerun(lab, tmp_path):
+    run_lab(lab, pd.DataFrame({'student_id': ['a'], 'x': ['1']}), tmp_path/'out', progress=False)
+    t = run_lab(lab, pd.DataFrame({'student_id': ['a'], 'x': ['7']}), tmp_path/'out', progress=False)
+    assert not t.skipped[0] and t.double[0] == 14
