@@ -6,13 +6,13 @@
 __all__ = ['PIPELINE_NOTEBOOK', 'KERNEL_NAME', 'pipeline_notebook', 'parse_value', 'declared_type', 'check_parameters',
            'use_current_kernel', 'RunFailed', 'run_notebook', 'main']
 
-# %% ../nbs/06_cli.ipynb #e4202e60
+# %% ../nbs/06_cli.ipynb #843b13f2
 import argparse, json, os, sys, tempfile, time
 from datetime import datetime
 from pathlib import Path
 from .config import project_root, disable_telemetry
 
-# %% ../nbs/06_cli.ipynb #b0969249
+# %% ../nbs/06_cli.ipynb #0ca02dd3
 PIPELINE_NOTEBOOK = 'retail_pipeline.ipynb'
 
 def pipeline_notebook(
@@ -27,7 +27,7 @@ def pipeline_notebook(
         if c.exists(): return c
     raise FileNotFoundError(f"Pipeline notebook {name} not found; looked in {[str(c) for c in candidates]}")
 
-# %% ../nbs/06_cli.ipynb #3ec5e23b
+# %% ../nbs/06_cli.ipynb #d62dbf7f
 def parse_value(text:str):
     "Interpret a command-line parameter value."
     low = text.strip().lower()
@@ -67,7 +67,7 @@ def check_parameters(
         checked[n] = str(v) if kind == 'str' and isinstance(v, (int, float)) else v
     return checked
 
-# %% ../nbs/06_cli.ipynb #86a4d767
+# %% ../nbs/06_cli.ipynb #046c0511
 KERNEL_NAME = 'mlsys-current-env'
 
 def use_current_kernel()->str: # the kernel name to pass to papermill
@@ -83,7 +83,7 @@ def use_current_kernel()->str: # the kernel name to pass to papermill
     if str(folder) not in paths.split(os.pathsep): os.environ['JUPYTER_PATH'] = os.pathsep.join(p for p in (str(folder), paths) if p)
     return KERNEL_NAME
 
-# %% ../nbs/06_cli.ipynb #744c31f9
+# %% ../nbs/06_cli.ipynb #d3c0ecbd
 class RunFailed(RuntimeError):
     "A papermill run failed; the message names the cell and the error."
 
@@ -112,7 +112,7 @@ def run_notebook(
                         f"{e.ename}: {e.evalue}\nThe executed notebook, with the traceback, is {executed}") from None
     return executed
 
-# %% ../nbs/06_cli.ipynb #5033e0a1
+# %% ../nbs/06_cli.ipynb #ad5d9668
 def _parser():
     ap = argparse.ArgumentParser(prog='mlsys', description='Run the mlsys course pipelines.')
     sub = ap.add_subparsers(dest='command', required=True)
@@ -137,7 +137,9 @@ def _parser():
     labrun.add_argument('--roster', required=True, help='CSV with one row per run; columns are lab parameters (plus student_id)')
     labrun.add_argument('--workers', type=int, default=2)
     labrun.add_argument('--out', help='output folder (default runs/lab-<name>)')
-    labrun.add_argument('--timeout', type=float, default=300, help='seconds allowed per cell')
+    labrun.add_argument('--timeout', type=float, default=300, help='seconds allowed per run')
+    labrun.add_argument('--isolation', choices=['namespace', 'kernel'], default='namespace',
+                        help='namespace: reuse each worker\'s kernel, cleared between runs (fast); kernel: a new kernel per run')
     readme = sub.add_parser('readme', help='write README.md from nbs/index.ipynb')
     readme.add_argument('--check', action='store_true', help='only check that README.md is current')
     return ap
@@ -178,7 +180,7 @@ def main(argv:list|None=None)->int: # the process exit code
             if not nb.exists() and project_root() is not None: nb = project_root()/'labs'/(args.lab if args.lab.endswith('.ipynb') else f'{args.lab}.ipynb')
             if not nb.exists(): raise FileNotFoundError(f"Lab {args.lab} not found")
             out = Path(args.out or Path('runs')/f'lab-{nb.stem}').resolve()
-            table = run_lab(nb, args.roster, out, workers=args.workers, timeout=args.timeout)
+            table = run_lab(nb, args.roster, out, workers=args.workers, timeout=args.timeout, isolation=args.isolation)
             counts = table.status.value_counts().to_dict()
             print(f"Lab {nb.stem}: " + ', '.join(f'{v} {k}' for k, v in sorted(counts.items())) + f" ({int(table.skipped.sum())} skipped as already done)")
             for r in table[table.status != 'success'].itertuples():

@@ -6,12 +6,12 @@
 __all__ = ['RESULTS_FILE', 'record', 'lab_parameters', 'check_roster', 'params_hash', 'run_lab', 'results_table', 'write_results',
            'pd_numeric']
 
-# %% ../nbs/07_labs.ipynb #a5f8789a
+# %% ../nbs/07_labs.ipynb #2ef2205b
 import hashlib, json, os, time
 from pathlib import Path
 from .storage import write_json, read_json
 
-# %% ../nbs/07_labs.ipynb #8ca4b86e
+# %% ../nbs/07_labs.ipynb #588a1012
 RESULTS_FILE = 'lab_results.json'
 
 def record(**values)->dict:
@@ -25,7 +25,7 @@ def record(**values)->dict:
     write_json(current, path)
     return current
 
-# %% ../nbs/07_labs.ipynb #b7c78b88
+# %% ../nbs/07_labs.ipynb #9702aaa3
 def lab_parameters(lab:str|Path)->dict: # name -> {'type', 'default', 'help'}
     "The parameters a lab notebook declares in its `parameters` cell."
     from mlsys.config import disable_telemetry
@@ -81,12 +81,43 @@ def check_roster(
         rows.append({'id': rid, 'params': values, 'error': '; '.join(errors) or None})
     return rows
 
-# %% ../nbs/07_labs.ipynb #9d32ef4b
+# %% ../nbs/07_labs.ipynb #566bf80e
 def params_hash(params:dict)->str:
     "A short stable hash of a run's parameters (a rerun with other parameters is a different run)."
     return hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
-def _run_one(lab:str, run_dir:str, params:dict, timeout:float|None)->dict:
+_worker_kernel = {'km': None, 'runs': 0}  # the kernel a worker process reuses (isolation='namespace')
+
+def _fresh_namespace_kernel(run_dir:Path, recycle_after:int):
+    "This worker's kernel, started (or recycled) as needed, with its variables cleared and its cwd set to `run_dir`."
+    from jupyter_client.manager import KernelManager
+    from multiprocessing.util import Finalize
+    from mlsys.cli import use_current_kernel
+    k = _worker_kernel
+    if k['km'] is not None and (not k['km'].is_alive() or k['runs'] >= recycle_after):
+        k['km'].shutdown_kernel(now=True); k['km'] = None
+    if k['km'] is None:
+        k['km'] = KernelManager(kernel_name=use_current_kernel())
+        k['km'].start_kernel(cwd=str(run_dir))
+        k['runs'] = 0
+        Finalize(k['km'], k['km'].shutdown_kernel, kwargs={'now': True}, exitpriority=10)  # when the worker exits
+    kc = k['km'].client(); kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=60)
+        kc.execute_interactive(f"%reset -f\nimport os as _os\n_os.chdir({str(run_dir)!r})\ndel _os", timeout=60)
+    finally: kc.stop_channels()
+    k['runs'] += 1
+    return k['km']
+
+def _new_kernel(run_dir:Path):
+    from jupyter_client.manager import KernelManager
+    from mlsys.cli import use_current_kernel
+    km = KernelManager(kernel_name=use_current_kernel())
+    km.start_kernel(cwd=str(run_dir))
+    return km
+
+def _run_one(lab:str, run_dir:str, params:dict, timeout:float|None, isolation:str='namespace', recycle_after:int=25)->dict:
+    import threading
     import papermill as pm
     from mlsys.cli import use_current_kernel
     from mlsys.config import disable_telemetry
@@ -95,33 +126,49 @@ def _run_one(lab:str, run_dir:str, params:dict, timeout:float|None)->dict:
     (run_dir/RESULTS_FILE).unlink(missing_ok=True)
     start = time.perf_counter()
     status = {'params': params, 'params_hash': params_hash(params)}
+    km = _fresh_namespace_kernel(run_dir, recycle_after) if isolation == 'namespace' else _new_kernel(run_dir)
+    timed_out = threading.Event()
+    def interrupt(): timed_out.set(); km.interrupt_kernel()  # a hanging cell gets KeyboardInterrupt...
+    def kill(): km.shutdown_kernel(now=True)                 # ...and a kernel that ignores it is stopped
+    timers = [threading.Timer(timeout, interrupt), threading.Timer(timeout + 10, kill)] if timeout else []
+    for t in timers: t.daemon = True; t.start()
     try:
         pm.execute_notebook(lab, str(run_dir/Path(lab).name), parameters=params, kernel_name=use_current_kernel(),
-                            progress_bar=False, cwd=str(run_dir), execution_timeout=timeout, log_output=False)
+                            progress_bar=False, cwd=str(run_dir), log_output=False, km=km)
         status.update(status='success')
     except pm.PapermillExecutionError as e:
         status.update(status='failed', cell=e.cell_index, error=f'{e.ename}: {e.evalue}'.strip())
-    except Exception as e:  # a kernel that died or a cell that timed out: recorded, never raised to the batch
+    except Exception as e:  # a kernel that died: recorded, never raised to the batch
         status.update(status='failed', cell=None, error=f'{type(e).__name__}: {e}'.strip()[:500])
+    finally:
+        for t in timers: t.cancel()
+    if timed_out.is_set() and status['status'] == 'failed':
+        status['error'] = f"TimeoutError: the run took longer than {timeout} s and was stopped ({status['error']})"
+    if isolation == 'kernel' or status['status'] != 'success':
+        km.shutdown_kernel(now=True)  # a failed run's kernel is never reused
+        if _worker_kernel['km'] is km: _worker_kernel['km'] = None
     status['seconds'] = round(time.perf_counter() - start, 3)
     status['results'] = read_json(run_dir/RESULTS_FILE) if (run_dir/RESULTS_FILE).exists() else {}
     write_json(status, run_dir/'status.json')
     return status
 
-# %% ../nbs/07_labs.ipynb #84897c73
+# %% ../nbs/07_labs.ipynb #f08cfb42
 def run_lab(
     lab:str|Path, # the parameterized lab notebook
     roster, # CSV path or DataFrame, one row per run
     out_dir:str|Path, # where runs, the results table and the summary go
     workers:int=2, # parallel runs
-    timeout:float|None=300, # seconds allowed per cell
+    timeout:float|None=300, # seconds allowed per run; a run still going is interrupted and recorded as failed
     id_column:str='student_id', # the column naming each run
     progress:bool=True, # show one progress bar for the batch
+    isolation:str='namespace', # 'namespace': a worker's kernel is reused, cleared between runs; 'kernel': a new kernel per run
+    recycle_after:int=25, # isolation='namespace': start a new kernel after this many runs
 )->object: # the results table (one row per roster row)
     "Run `lab` once per roster row in parallel; skip runs that already succeeded; collect the results."
     import pandas as pd
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from tqdm.auto import tqdm
+    if isolation not in ('namespace', 'kernel'): raise ValueError(f"isolation must be 'namespace' or 'kernel', got {isolation!r}")
     lab, out_dir = Path(lab).resolve(), Path(out_dir).resolve()
     rows = check_roster(roster, lab_parameters(lab), id_column)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -140,7 +187,7 @@ def run_lab(
     bar = tqdm(total=len(rows), initial=len(rows) - len(todo), desc=f'lab {lab.stem}', unit=' runs', disable=not progress)
     if todo:
         with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
-            futures = {pool.submit(_run_one, str(lab), d, p, timeout): rid for rid, d, p in todo}
+            futures = {pool.submit(_run_one, str(lab), d, p, timeout, isolation, recycle_after): rid for rid, d, p in todo}
             for f in as_completed(futures):
                 try: statuses[futures[f]] = f.result()
                 except Exception as e: statuses[futures[f]] = {'status': 'failed', 'error': f'{type(e).__name__}: {e}', 'seconds': 0, 'results': {}}
@@ -161,7 +208,7 @@ def results_table(rows:list, statuses:dict):
                     **{f'param.{k}': v for k, v in r['params'].items()}, **(s.get('results') or {})})
     return pd.DataFrame(out)
 
-# %% ../nbs/07_labs.ipynb #ef5f7071
+# %% ../nbs/07_labs.ipynb #3c88bb92
 def write_results(table, out_dir:str|Path, title:str)->Path: # the HTML summary
     "Write results.csv, results.parquet and summary.html (with a plot per recorded number)."
     import base64, html, io

@@ -69,3 +69,19 @@ def test_changed_parameters_are_rerun(lab, tmp_path):
     run_lab(lab, pd.DataFrame({'student_id': ['a'], 'x': ['1']}), tmp_path/'out', progress=False)
     t = run_lab(lab, pd.DataFrame({'student_id': ['a'], 'x': ['7']}), tmp_path/'out', progress=False)
     assert not t.skipped[0] and t.double[0] == 14
+
+
+@pytest.mark.parametrize('isolation', ['namespace', 'kernel'])
+def test_no_state_leaks_between_students(tmp_path, isolation):
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("x = 0")
+    params.metadata['tags'] = ['parameters']
+    nb.cells = [params, nbformat.v4.new_code_cell(
+        "import os\nfrom mlsys.labs import record\nseen = 'leftover' in globals()\nleftover = x\n"
+        "record(saw_leftover=seen, cwd_is_own_folder=os.getcwd().endswith(f'runs/s{x}'))")]
+    nb.metadata['kernelspec'] = {'name': 'python3', 'display_name': 'python3', 'language': 'python'}
+    lab = tmp_path/'leak.ipynb'; nbformat.write(nb, lab)
+    roster = pd.DataFrame({'student_id': [f's{i}' for i in range(6)], 'x': [str(i) for i in range(6)]})
+    t = run_lab(lab, roster, tmp_path/'out', workers=2, isolation=isolation, progress=False)
+    assert (t.status == 'success').all()
+    assert not t.saw_leftover.any() and t.cwd_is_own_folder.all()
