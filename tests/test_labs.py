@@ -8,19 +8,23 @@ from conftest import MLSYS
 from mlsys.labs import run_lab, check_roster, lab_parameters
 
 
+def write_lab(path, parameters:str, body:str):
+    "A two-cell lab notebook: a tagged parameters cell and a body."
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(parameters)
+    params.metadata['tags'] = ['parameters']
+    nb.cells = [params, nbformat.v4.new_code_cell(body)]
+    nb.metadata['kernelspec'] = {'name': 'python3', 'display_name': 'python3', 'language': 'python'}
+    nbformat.write(nb, path)
+    return path
+
+
 @pytest.fixture(scope='module')
 def lab(tmp_path_factory):
     "A small lab: doubles x after sleeping, raises on request, records its result."
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell("x = 1\nsleep_seconds = 0.0\nfail = False")
-    params.metadata['tags'] = ['parameters']
-    nb.cells = [params, nbformat.v4.new_code_cell(
-        "import time\nfrom mlsys.labs import record\ntime.sleep(sleep_seconds)\n"
-        "if fail: raise RuntimeError(f'student code failed for x={x}')\nrecord(double=2 * x)")]
-    nb.metadata['kernelspec'] = {'name': 'python3', 'display_name': 'python3', 'language': 'python'}
-    path = tmp_path_factory.mktemp('lab')/'double.ipynb'
-    nbformat.write(nb, path)
-    return path
+    return write_lab(tmp_path_factory.mktemp('lab')/'double.ipynb', "x = 1\nsleep_seconds = 0.0\nfail = False",
+                     "import time\nfrom mlsys.labs import record\ntime.sleep(sleep_seconds)\n"
+                     "if fail: raise RuntimeError(f'student code failed for x={x}')\nrecord(double=2 * x)")
 
 
 def test_broken_rows_do_not_stop_the_others(lab, tmp_path):
@@ -73,14 +77,9 @@ def test_changed_parameters_are_rerun(lab, tmp_path):
 
 @pytest.mark.parametrize('isolation', ['namespace', 'kernel'])
 def test_no_state_leaks_between_students(tmp_path, isolation):
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell("x = 0")
-    params.metadata['tags'] = ['parameters']
-    nb.cells = [params, nbformat.v4.new_code_cell(
-        "import os\nfrom mlsys.labs import record\nseen = 'leftover' in globals()\nleftover = x\n"
-        "record(saw_leftover=seen, cwd_is_own_folder=os.getcwd().endswith(f'runs/s{x}'))")]
-    nb.metadata['kernelspec'] = {'name': 'python3', 'display_name': 'python3', 'language': 'python'}
-    lab = tmp_path/'leak.ipynb'; nbformat.write(nb, lab)
+    lab = write_lab(tmp_path/'leak.ipynb', "x = 0",
+                    "import os\nfrom mlsys.labs import record\nseen = 'leftover' in globals()\nleftover = x\n"
+                    "record(saw_leftover=seen, cwd_is_own_folder=os.getcwd().endswith(f'runs/s{x}'))")
     roster = pd.DataFrame({'student_id': [f's{i}' for i in range(6)], 'x': [str(i) for i in range(6)]})
     t = run_lab(lab, roster, tmp_path/'out', workers=2, isolation=isolation, progress=False)
     assert (t.status == 'success').all()
