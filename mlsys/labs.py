@@ -6,12 +6,12 @@
 __all__ = ['RESULTS_FILE', 'record', 'lab_parameters', 'check_roster', 'params_hash', 'run_lab', 'results_table', 'write_results',
            'pd_numeric']
 
-# %% ../nbs/07_labs.ipynb #2ef2205b
-import hashlib, json, os, time
+# %% ../nbs/07_labs.ipynb #7af9722d
+import hashlib, json, time
 from pathlib import Path
 from .storage import write_json, read_json
 
-# %% ../nbs/07_labs.ipynb #588a1012
+# %% ../nbs/07_labs.ipynb #8cb089b2
 RESULTS_FILE = 'lab_results.json'
 
 def record(**values)->dict:
@@ -25,7 +25,7 @@ def record(**values)->dict:
     write_json(current, path)
     return current
 
-# %% ../nbs/07_labs.ipynb #9702aaa3
+# %% ../nbs/07_labs.ipynb #7431634c
 def lab_parameters(lab:str|Path)->dict: # name -> {'type', 'default', 'help'}
     "The parameters a lab notebook declares in its `parameters` cell."
     from mlsys.config import disable_telemetry
@@ -81,7 +81,7 @@ def check_roster(
         rows.append({'id': rid, 'params': values, 'error': '; '.join(errors) or None})
     return rows
 
-# %% ../nbs/07_labs.ipynb #566bf80e
+# %% ../nbs/07_labs.ipynb #f4f08b45
 def params_hash(params:dict)->str:
     "A short stable hash of a run's parameters (a rerun with other parameters is a different run)."
     return hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:16]
@@ -90,14 +90,12 @@ _worker_kernel = {'km': None, 'runs': 0}  # the kernel a worker process reuses (
 
 def _fresh_namespace_kernel(run_dir:Path, recycle_after:int):
     "This worker's kernel, started (or recycled) as needed, with its variables cleared and its cwd set to `run_dir`."
-    from jupyter_client.manager import KernelManager
     from multiprocessing.util import Finalize
-    from mlsys.cli import use_current_kernel
     k = _worker_kernel
     if k['km'] is not None and (not k['km'].is_alive() or k['runs'] >= recycle_after):
         k['km'].shutdown_kernel(now=True); k['km'] = None
     if k['km'] is None:
-        k['km'] = KernelManager(kernel_name=use_current_kernel())
+        k['km'] = _kernel_manager()
         k['km'].start_kernel(cwd=str(run_dir))
         k['runs'] = 0
         Finalize(k['km'], k['km'].shutdown_kernel, kwargs={'now': True}, exitpriority=10)  # when the worker exits
@@ -109,10 +107,16 @@ def _fresh_namespace_kernel(run_dir:Path, recycle_after:int):
     k['runs'] += 1
     return k['km']
 
-def _new_kernel(run_dir:Path):
+def _kernel_manager():
+    "A kernel manager for this environment's kernel over Unix sockets (ipc), not TCP: two workers starting kernels at the same moment cannot pick the same port, and nothing listens on the network."
+    import tempfile, uuid
     from jupyter_client.manager import KernelManager
     from mlsys.cli import use_current_kernel
-    km = KernelManager(kernel_name=use_current_kernel())
+    # ipc socket paths are files; an absolute prefix, because the kernel runs in the run's folder and the client does not
+    return KernelManager(kernel_name=use_current_kernel(), transport='ipc', ip=str(Path(tempfile.gettempdir())/f'mlsys-kernel-{uuid.uuid4().hex[:12]}'))
+
+def _new_kernel(run_dir:Path):
+    km = _kernel_manager()
     km.start_kernel(cwd=str(run_dir))
     return km
 
@@ -152,7 +156,7 @@ def _run_one(lab:str, run_dir:str, params:dict, timeout:float|None, isolation:st
     write_json(status, run_dir/'status.json')
     return status
 
-# %% ../nbs/07_labs.ipynb #f08cfb42
+# %% ../nbs/07_labs.ipynb #277c5ade
 def run_lab(
     lab:str|Path, # the parameterized lab notebook
     roster, # CSV path or DataFrame, one row per run
@@ -165,7 +169,6 @@ def run_lab(
     recycle_after:int=25, # isolation='namespace': start a new kernel after this many runs
 )->object: # the results table (one row per roster row)
     "Run `lab` once per roster row in parallel; skip runs that already succeeded; collect the results."
-    import pandas as pd
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from tqdm.auto import tqdm
     if isolation not in ('namespace', 'kernel'): raise ValueError(f"isolation must be 'namespace' or 'kernel', got {isolation!r}")
@@ -208,7 +211,7 @@ def results_table(rows:list, statuses:dict):
                     **{f'param.{k}': v for k, v in r['params'].items()}, **(s.get('results') or {})})
     return pd.DataFrame(out)
 
-# %% ../nbs/07_labs.ipynb #3c88bb92
+# %% ../nbs/07_labs.ipynb #3fbdc451
 def write_results(table, out_dir:str|Path, title:str)->Path: # the HTML summary
     "Write results.csv, results.parquet and summary.html (with a plot per recorded number)."
     import base64, html, io

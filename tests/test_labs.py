@@ -82,5 +82,5 @@ def test_no_state_leaks_between_students(tmp_path, isolation):
                     "record(saw_leftover=seen, cwd_is_own_folder=os.getcwd().endswith(f'runs/s{x}'))")
     roster = pd.DataFrame({'student_id': [f's{i}' for i in range(6)], 'x': [str(i) for i in range(6)]})
     t = run_lab(lab, roster, tmp_path/'out', workers=2, isolation=isolation, progress=False)
-    assert (t.status == 'success').all()
+    assert (t.status == 'success').all(), t[t.status != 'success'][['id', 'status', 'cell', 'error']].to_dict('records')
     assert not t.saw_leftover.any() and t.cwd_is_own_folder.all()
