@@ -7,13 +7,13 @@ __all__ = ['RETAIL_TABLES', 'DATABASE_VERSION', 'default_database_path', 'build_
            'checked_columns', 'count_rows', 'read_table', 'iter_table', 'database_url', 'reflect_table',
            'DatabaseSource', 'write_table']
 
-# %% ../nbs/03a_database.ipynb #89931176
+# %% ../nbs/03a_database.ipynb #06756904
 import json, os, sqlite3, uuid
 from pathlib import Path
 from .config import data_home
-from .datasets import load_complete_journey, COMPLETE_JOURNEY_ROWS
+from .datasets import load_complete_journey
 
-# %% ../nbs/03a_database.ipynb #2b1241d4
+# %% ../nbs/03a_database.ipynb #6f854122
 RETAIL_TABLES = ('transactions', 'demographics', 'products', 'campaigns', 'coupon_redemptions')
 
 DATABASE_VERSION = 2 # bump when the layout changes: older cached databases are rebuilt
@@ -69,7 +69,7 @@ def build_retail_database(
         if tmp.exists(): tmp.unlink()
     return path
 
-# %% ../nbs/03a_database.ipynb #108a80a4
+# %% ../nbs/03a_database.ipynb #3f1d18b0
 def table_columns(
     con:sqlite3.Connection, # an open SQLite connection
     table:str, # the table to describe
@@ -91,7 +91,7 @@ def checked_columns(
     if unknown: raise ValueError(f"Unknown column(s) {unknown} in table {table!r}; it has {known}")
     return list(columns)
 
-# %% ../nbs/03a_database.ipynb #96046001
+# %% ../nbs/03a_database.ipynb #66a4e445
 def _select(con, table, columns):
     cols = ', '.join(f'"{c}"' for c in checked_columns(con, table, columns))
     return f'SELECT {cols} FROM "{table}"'
@@ -124,8 +124,7 @@ def iter_table(
     import pandas as pd
     yield from pd.read_sql_query(_select(con, table, columns) + ' ORDER BY rowid', con, chunksize=chunksize)
 
-# %% ../nbs/03a_database.ipynb #a35e975a
-import os as _os
+# %% ../nbs/03a_database.ipynb #cc1b7383
 from .sources import Source, Batch
 
 def database_url(
@@ -133,7 +132,7 @@ def database_url(
     default:str|None=None, # used when the variable is not set; None means the embedded SQLite database
 )->str: # a SQLAlchemy URL
     "The database URL from the environment (credentials stay out of code), else the embedded database."
-    return _os.environ.get(env) or default or f'sqlite:///{build_retail_database()}'
+    return os.environ.get(env) or default or f'sqlite:///{build_retail_database()}'
 
 def _engine(url):
     import sqlalchemy as sa
@@ -173,7 +172,6 @@ class DatabaseSource(Source):
         self.keys, self.chunksize, self.until, self.since = list(keys), chunksize, until, since
 
     def _prepare(self):
-        import sqlalchemy as sa
         engine = _engine(self.url)
         t = reflect_table(engine, self.table)
         cols = self.columns or [c.name for c in t.columns]
