@@ -59,6 +59,16 @@ def write_lineage(run_dir:str|Path, **kw)->Path:
     return write_json(lineage_record(run_dir, **kw), Path(run_dir)/'reports'/'lineage.json')
 
 # %% ../nbs/04f_lineage.ipynb #5a6c5c9e
+def _upstream_first(chain, producers):
+    "Order stages so that each comes after the stages that made its inputs."
+    ordered, placed = [], set()
+    while len(ordered) < len(chain):
+        ready = [c for c in chain if c['stage'] not in placed
+                 and all(producers[d][0] in placed for d in c['inputs'] if d in producers and producers[d][0] != c['stage'])]
+        ready = ready[:1] or [next(c for c in chain if c['stage'] not in placed)]  # a cycle cannot happen in DVC; be safe
+        ordered.append(ready[0]); placed.add(ready[0]['stage'])
+    return ordered
+
 def explain_file(
     path:str|Path, # any data file
     runs:str|Path|list, # a folder of run folders (or a list of run folders) to search
@@ -86,7 +96,8 @@ def explain_file(
         return {'file': str(path), 'md5': md5, 'run_dir': rec['run_dir'], 'output': out, 'stage': stage,
                 'same_bytes_as': [o for o, _ in hit[:-1]],
                 'raw_input': rec['raw_input'], 'params': rec['params'], 'code': rec['code'],
-                'validation': rec['validation'], 'chain': chain[::-1]}
+                'validation': rec['validation'],
+                'chain': _upstream_first(chain, producers)}
     raise LookupError(f"No recorded run produced {path} (md5 {md5}); searched {len(folders)} run folder(s)")
 
 # %% ../nbs/04f_lineage.ipynb #8eb98aa8

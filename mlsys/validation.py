@@ -8,6 +8,8 @@ __all__ = ['CHECK_KINDS', 'transaction_expectations', 'raw_expectations', 'house
            'DataValidationError', 'apply_policy', 'suite_file', 'load_suite_spec', 'drift_report', 'mutation_test']
 
 # %% ../nbs/04c_validation.ipynb #f79ca065
+import json
+from contextlib import contextmanager
 from datetime import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,23 +109,80 @@ def _asset(ds, name):
     try: return ds.get_asset(name)
     except LookupError: return ds.add_dataframe_asset(name=name)
 
-def _run_gx(df, suite_name, spec, gx_dir):
-    gx = import_great_expectations()
-    ctx = _context(gx, gx_dir)
+_IN_MEMORY = {} # (suite name, spec) -> (context, validation definition), so repeated calls skip GX's set-up
+
+def _validation_definition(gx, ctx, suite_name, spec):
     ds = ctx.data_sources.add_or_update_pandas('mlsys')
     asset = _asset(ds, suite_name)
     try: bd = asset.get_batch_definition('whole_frame')
     except (KeyError, LookupError): bd = asset.add_batch_definition_whole_dataframe('whole_frame')
     suite = ctx.suites.add_or_update(build_suite(suite_name, spec))
-    vd = ctx.validation_definitions.add_or_update(gx.ValidationDefinition(name=suite_name, data=bd, suite=suite))
-    fmt = {'result_format': 'COMPLETE'}
-    if gx_dir is None: return vd.run(batch_parameters={'dataframe': df}, result_format=fmt), None
+    return ctx.validation_definitions.add_or_update(gx.ValidationDefinition(name=suite_name, data=bd, suite=suite))
+
+def _in_memory_definition(gx, suite_name, spec):
+    key = (suite_name, json.dumps(spec, sort_keys=True, default=str))
+    if key not in _IN_MEMORY:
+        if len(_IN_MEMORY) >= 64: _IN_MEMORY.clear()
+        _IN_MEMORY[key] = _validation_definition(gx, _context(gx, None), suite_name, spec)
+    return _IN_MEMORY[key]
+
+@contextmanager
+def _without_batch_fingerprint():
+    "GX hashes every pandas batch under 1 GB to label it; an in-memory validation never reads that label."
+    from great_expectations.execution_engine import pandas_execution_engine as engine
+    saved = getattr(engine, 'HASH_THRESHOLD', None)
+    engine.HASH_THRESHOLD = 0
+    try: yield
+    finally: engine.HASH_THRESHOLD = saved
+
+def _is_row_level(cls):
+    from great_expectations.expectations.expectation import (
+        ColumnMapExpectation, ColumnPairMapExpectation, MulticolumnMapExpectation)
+    return issubclass(cls, (ColumnMapExpectation, ColumnPairMapExpectation, MulticolumnMapExpectation))
+
+def _in_spec_order(vd, results):
+    "GX may return results in another order than the suite's; match them back by expectation id."
+    by_id = {r.expectation_config.id: r for r in results}
+    return [by_id[e.id] for e in vd.suite.expectations]
+
+def _run_in_memory(gx, df, suite_name, spec):
+    "Screen with BOOLEAN_ONLY, then ask for COMPLETE results (row indices) for the expectations that failed only."
+    with _without_batch_fingerprint():
+        vd = _in_memory_definition(gx, suite_name, spec)
+        screen = _in_spec_order(vd, vd.run(batch_parameters={'dataframe': df}, result_format={'result_format': 'BOOLEAN_ONLY'}).results)
+        detail = [i for i, (e, r) in enumerate(zip(spec, screen)) if not r.success or 'mostly' in e]
+        if detail:
+            vd = _in_memory_definition(gx, suite_name, [spec[i] for i in detail])
+            full = vd.run(batch_parameters={'dataframe': df}, result_format={'result_format': 'COMPLETE'})
+            for i, r in zip(detail, _in_spec_order(vd, full.results)): screen[i] = r
+    out = []
+    for i, (e, r) in enumerate(zip(spec, screen)):
+        if i in detail: out.append(r); continue
+        # a passing expectation without `mostly` has no unexpected rows: its counts follow without a second pass
+        row_level = _is_row_level(expectation_class(e['type']))
+        out.append(_Passed(e['type'], {k: v for k,v in e.items() if k not in ('type', 'kind')},
+                           {'element_count': len(df), 'unexpected_count': 0, 'unexpected_percent': 0.0} if row_level else {}))
+    return out
+
+@dataclass
+class _Passed: # the parts of a GX result that `validate_frame` reads, for an expectation the screen passed
+    type: str
+    kwargs: dict
+    result: dict
+    success: bool = True
+    exception_info: dict = None
+    @property
+    def expectation_config(self): return self
+
+def _run_with_docs(gx, df, suite_name, spec, gx_dir):
+    ctx = _context(gx, gx_dir)
+    vd = _validation_definition(gx, ctx, suite_name, spec)
     cp = ctx.checkpoints.add_or_update(gx.Checkpoint(
-        name=suite_name, validation_definitions=[vd], result_format=fmt,
+        name=suite_name, validation_definitions=[vd], result_format={'result_format': 'COMPLETE'},
         actions=[gx.checkpoint.UpdateDataDocsAction(name='update_data_docs')]))
     result = cp.run(batch_parameters={'dataframe': df})
     docs = Path(gx_dir)/'gx'/'uncommitted'/'data_docs'/'local_site'/'index.html'
-    return list(result.run_results.values())[0], docs
+    return _in_spec_order(vd, list(result.run_results.values())[0].results), docs
 
 def validate_frame(
     df, # the DataFrame to validate
@@ -133,10 +192,12 @@ def validate_frame(
 )->ValidationReport:
     "Validate `df` with Great Expectations and summarize the result."
     import pandas as pd
-    df = df.reset_index(drop=True)
-    vr, docs = _run_gx(df, suite_name, spec, gx_dir)
+    if not isinstance(df.index, pd.RangeIndex) or df.index.start != 0 or df.index.step != 1: df = df.reset_index(drop=True)
+    gx = import_great_expectations()
+    if gx_dir is None: results, docs = _run_in_memory(gx, df, suite_name, spec), None
+    else: results, docs = _run_with_docs(gx, df, suite_name, spec, gx_dir)
     rows, row_failures, table_failures = [], {}, []
-    for r in vr.results:
+    for r in results:
         cfg, res = r.expectation_config, r.result or {}
         kwargs = {k: v for k,v in cfg.kwargs.items() if k not in ('batch_id',)}
         label = _label(cfg.type, kwargs)
@@ -151,16 +212,10 @@ def validate_frame(
         if idx is None or error: table_failures.append(label if not error else f'{label}: {error}')
         else:
             for i in idx: row_failures.setdefault(int(i), []).append(label)
-    # GX may return results in another order than the suite's: put them back in the spec's order, with each kind
-    by_label = {}
-    for r in rows: by_label.setdefault(f"{r['expectation']}({r['target'] or ''})", []).append(r)
-    ordered = []
-    for e in spec:
-        r = by_label[f"{e['type']}({_label(e['type'], e)[len(e['type']):].strip('()')})"].pop(0)
-        ordered.append({'kind': e.get('kind'), **r})
+    ordered = [{'kind': e.get('kind'), **r} for e, r in zip(spec, rows)]
     summary = pd.DataFrame(ordered).astype({'element_count': 'Int64', 'unexpected_count': 'Int64'})
     if summary['kind'].isna().all(): summary = summary.drop(columns=['kind'])
-    return ValidationReport(suite_name, bool(vr.success), summary, row_failures, table_failures, docs)
+    return ValidationReport(suite_name, bool(summary.success.all()), summary, row_failures, table_failures, docs)
 
 # %% ../nbs/04c_validation.ipynb #871825a6
 class DataValidationError(ValueError):

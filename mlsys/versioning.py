@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['working_directory', 'init_dvc_project', 'write_yaml', 'read_yaml', 'dvc_stage', 'commit_outputs', 'dvc_environment',
-           'run_dvc', 'locked_hashes', 'add_local_remote']
+           'run_dvc', 'locked_hashes', 'add_local_remote', 'cache_object', 'verify_cache', 'repair_cache']
 
 # %% ../nbs/04d_versioning.ipynb #0e158ba9
 import os, shutil, subprocess, sys
@@ -108,3 +108,60 @@ def add_local_remote(
     remote_dir = Path(remote_dir).resolve()
     remote_dir.mkdir(parents=True, exist_ok=True)
     run_dvc(root, 'remote', 'add', '--force', '--default', name, str(remote_dir))
+
+# %% ../nbs/04d_versioning.ipynb #c1ccd8b1
+def cache_object(root:str|Path, md5:str)->Path:
+    "Where DVC 3 keeps the object with hash `md5` (a `.dir` listing or a file) in the project's cache."
+    cache = Path(root)/'.dvc'/'cache'
+    cfg = Path(root)/'.dvc'/'config'
+    if cfg.exists():  # a cache moved with `dvc cache dir`
+        for line in cfg.read_text().splitlines():
+            if line.strip().startswith('dir ='): cache = (Path(root)/'.dvc'/line.split('=', 1)[1].strip()).resolve()
+    return cache/'files'/'md5'/md5[:2]/md5[2:]
+
+def _file_md5(path:Path)->str:
+    import hashlib
+    h = hashlib.md5()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
+    return h.hexdigest()
+
+def verify_cache(root:str|Path): # DataFrame: path, md5, object, status ('ok', 'missing' or 'corrupted')
+    "Recompute the hash of every cache object that `dvc.lock` refers to."
+    import json, pandas as pd
+    rows = []
+    def check(path, md5):
+        obj = cache_object(root, md5)
+        status = 'missing' if not obj.exists() else ('ok' if _file_md5(obj) == md5.removesuffix('.dir') else 'corrupted')
+        rows.append({'path': path, 'md5': md5, 'object': str(obj), 'status': status})
+        return obj, status
+    uncached = set()  # metrics and plots declared `cache: false` are kept in git, not in the cache
+    for stage in ((read_yaml(Path(root)/'dvc.yaml') or {}).get('stages') or {}).values() if (Path(root)/'dvc.yaml').exists() else []:
+        for kind in ('outs', 'metrics', 'plots'):
+            for o in stage.get(kind, []):
+                if isinstance(o, dict): uncached |= {p for p, opts in o.items() if (opts or {}).get('cache') is False}
+    for path, md5 in locked_hashes(root).items():
+        if md5 is None or path in uncached: continue
+        obj, status = check(path, md5)
+        if md5.endswith('.dir') and status == 'ok':
+            for entry in json.loads(obj.read_text()): check(f"{path}/{entry['relpath']}", entry['md5'])
+    return pd.DataFrame(rows, columns=['path', 'md5', 'object', 'status'])
+
+def repair_cache(root:str|Path): # DataFrame: what `verify_cache` says after the repair
+    "Replace corrupted or missing cache objects from the workspace (when its bytes match) or the default remote."
+    bad = verify_cache(root).query("status != 'ok'")
+    fetch = False
+    for r in bad.itertuples():
+        obj, work = Path(r.object), Path(root)/r.path
+        if obj.exists(): obj.chmod(0o644); obj.unlink()
+        if not r.md5.endswith('.dir') and work.is_file() and _file_md5(work) == r.md5:
+            obj.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(work, obj)
+        else: fetch = True
+    if fetch: run_dvc(root, 'fetch')
+    after = verify_cache(root)
+    still = after.query("status != 'ok'")
+    if len(still):
+        raise RuntimeError(f"{len(still)} cache object(s) could not be restored from the workspace or the remote: "
+                           f"{still.path.tolist()}; rebuild them with `dvc repro --force` of the stages that make them")
+    return after
