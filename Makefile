@@ -27,6 +27,7 @@ check-sync: setup
 	$(BIN)/nbdev_clean --fname pipelines
 	$(BIN)/nbdev_clean --fname case_studies
 	$(BIN)/nbdev_clean --fname labs
+	$(BIN)/nbdev_clean --fname exercises
 	$(BIN)/mlsys readme
 	@if git rev-parse --git-dir >/dev/null 2>&1; then \
 	  git diff --exit-code --stat || { echo "nbdev_export, nbdev_clean or mlsys readme changed tracked files: commit their result"; exit 1; }; \

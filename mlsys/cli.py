@@ -140,6 +140,18 @@ def _parser():
     labrun.add_argument('--timeout', type=float, default=300, help='seconds allowed per run')
     labrun.add_argument('--isolation', choices=['namespace', 'kernel'], default='namespace',
                         help='namespace: reuse each worker\'s kernel, cleared between runs (fast); kernel: a new kernel per run')
+    course = sub.add_parser('course', help='the student edition, grading, and the course site')
+    coursesub = course.add_subparsers(dest='course_command', required=True)
+    rel = coursesub.add_parser('release', help='build the student edition (solutions stripped) and prove nothing leaked')
+    rel.add_argument('--out', default='student', help='output folder (default student/)')
+    grade = coursesub.add_parser('grade', help='run submitted exercise notebooks in isolation and write a scores table')
+    grade.add_argument('submissions', help='folder of <student>/<notebook>.ipynb')
+    grade.add_argument('--out', default='graded', help='output folder (default graded/)')
+    grade.add_argument('--workers', type=int, default=2)
+    site = coursesub.add_parser('site', help='render the course as a static HTML site that works offline')
+    site.add_argument('--out', default='site', help='output folder (default site/)')
+    site.add_argument('--workers', type=int, default=2)
+    site.add_argument('--no-execute', action='store_true', help='render without running the notebooks (no outputs)')
     readme = sub.add_parser('readme', help='write README.md from nbs/index.ipynb')
     readme.add_argument('--check', action='store_true', help='only check that README.md is current')
     return ap
@@ -152,6 +164,27 @@ def _summary(out_dir:Path)->str:
     return (f"Run finished: {out_dir}\n  rows read {rows['read']:,}, written {rows['written']:,}, "
             f"quarantined {rows['quarantined']:,} (reconciled: {rows['reconciled']})\n"
             f"  report: {out_dir/'reports'/'run_report.md'}\n  data docs: {r['data_docs']}")
+
+def _course(args)->int:
+    from mlsys import course
+    if args.course_command == 'release':
+        counts = course.release(args.out)
+        leaks = course.find_leaks(args.out)
+        print(f"Student edition in {Path(args.out).resolve()}: " + ', '.join(f'{n} notebooks in {k}/' for k, n in counts.items()))
+        if leaks:
+            print(f"{len(leaks)} solution line(s) leaked, e.g. {leaks[0]}", file=sys.stderr); return 1
+        print("No solution line appears in the student edition.")
+    elif args.course_command == 'grade':
+        table = course.grade(args.submissions, args.out, workers=args.workers)
+        totals = table.groupby('student')[['score', 'points']].sum()
+        for s, r in totals.iterrows(): print(f"  {s}: {r.score}/{r.points}")
+        print(f"  scores: {Path(args.out).resolve()/'scores.csv'}")
+    elif args.course_command == 'site':
+        site = course.build_site(args.out, execute=not args.no_execute, workers=args.workers)
+        print(f"{len(site['pages'])} pages; open {site['index']}")
+        for page, errs in site['errors'].items(): print(f"  {page}: {len(errs)} cell error(s), first: {errs[0][1]}", file=sys.stderr)
+        return 1 if site['errors'] else 0
+    return 0
 
 def main(argv:list|None=None)->int: # the process exit code
     "Entry point of the `mlsys` command."
@@ -187,6 +220,8 @@ def main(argv:list|None=None)->int: # the process exit code
                 print(f"  {r.id}: {r.status}" + (f" in cell {int(r.cell)}" if r.cell == r.cell and r.cell is not None else '') + f": {r.error}")
             print(f"  results: {out/'results.csv'}\n  summary: {out/'summary.html'}")
             return 0 if counts.get('success', 0) == len(table) else 1
+        elif args.command == 'course':
+            return _course(args)
         elif args.command == 'readme':
             from mlsys.docs import write_readme
             return write_readme(check=args.check)

@@ -40,3 +40,19 @@ def test_fraud_detection(tmp_path):
     nb, out = run_case('fraud_detection', tmp_path, n=20000, days=14, history_days=10, retrain_every_days=2)
     text = outputs(nb)
     assert 'lake rows after the stream' in text and 'model versions' in text
+
+
+def test_hospital_readmission(tmp_path):
+    nb, out = run_case('hospital_readmission', tmp_path, n_discharges=4000, visit_cost=300.0, seed=2)
+    text = outputs(nb)
+    assert 'ML is a good fit' in text and 'LACE-style rule' in text
+    assert 'requirements: every gap has a plan' in text
+    assert "'real-time scoring during the stay' was added without a reason" in text
+    assert nb['metadata']['papermill']['parameters']['visit_cost'] == 300.0
+
+
+def test_industry_systems(tmp_path):
+    nb, out = run_case('industry_systems', tmp_path, holdout_weeks=6, top_k=5)
+    text = outputs(nb)
+    assert 'co-purchase recommendations' in text and 'hit rate @5' in text
+    assert 'Booking.com' in text and 'Twitter' in text
