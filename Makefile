@@ -6,7 +6,7 @@ export GX_ANALYTICS_ENABLED := false
 export DVC_NO_ANALYTICS := 1
 export DO_NOT_TRACK := 1
 
-.PHONY: setup run test check-sync nbtest pytest services benchmark
+.PHONY: setup run test check-sync nbtest pytest services benchmark site student
 
 $(VENV)/.installed: setup.py settings.ini constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,3 +48,10 @@ test: check-sync nbtest pytest
 benchmark: setup services
 	set -a; . ./.services.env; set +a; for b in benchmarks/[a-z]*.py; do case $$b in *baseline*) continue;; esac; \
 	  PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python $$b || exit 1; done
+
+# The course as a static site (every notebook executed; works offline), and the student edition.
+site: setup
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/mlsys course site --out site
+
+student: setup
+	$(BIN)/mlsys course release --out student

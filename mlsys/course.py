@@ -7,12 +7,12 @@ __all__ = ['BEGIN', 'END', 'PLACEHOLDER', 'SITE_TOC', 'strip_solutions', 'soluti
            'release', 'find_leaks', 'execute_notebook', 'notebook_errors', 'guard_source', 'grade', 'site_pages',
            'build_site']
 
-# %% ../nbs/16_course.ipynb #c341bc29
+# %% ../nbs/16_course.ipynb #ea621f7c
 import json, os, re, shutil, sys
 from pathlib import Path
 from .config import project_root
 
-# %% ../nbs/16_course.ipynb #148ada53
+# %% ../nbs/16_course.ipynb #da7cca81
 BEGIN, END = '# BEGIN SOLUTION', '# END SOLUTION'
 PLACEHOLDER = '# YOUR ANSWER HERE'
 
@@ -53,7 +53,7 @@ def student_notebook(nb:dict)->dict:
         elif BEGIN in src: raise ValueError('Solution markers belong in code cells only')
     return nb
 
-# %% ../nbs/16_course.ipynb #e162939c
+# %% ../nbs/16_course.ipynb #ef12d86e
 def _read_nb(path): return json.loads(Path(path).read_text(encoding='utf-8'))
 def _write_nb(nb, path):
     from mlsys.storage import atomic_path
@@ -79,6 +79,7 @@ def release(
             nb = _read_nb(nb_path)
             _write_nb(student_notebook(nb) if folder == 'exercises' else nb, out/folder/nb_path.name)
             counts[folder] = counts.get(folder, 0) + 1
+    shutil.copyfile(root/'settings.ini', out/'settings.ini')  # the edition is a course folder notebooks can find
     return counts
 
 def find_leaks(
@@ -104,7 +105,7 @@ def find_leaks(
         leaks += [(str(p), s) for s in sorted(secrets & text)]
     return leaks
 
-# %% ../nbs/16_course.ipynb #93930d56
+# %% ../nbs/16_course.ipynb #a5333760
 def execute_notebook(
     nb:dict, # nbformat JSON
     cwd:str|Path, # working folder of the kernel
@@ -129,7 +130,7 @@ def notebook_errors(nb:dict)->list: # (cell index, 'Name: message') of every err
     return [(i, f"{o.get('ename')}: {o.get('evalue')}") for i, c in enumerate(nb['cells']) for o in c.get('outputs', [])
             if o.get('output_type') == 'error']
 
-# %% ../nbs/16_course.ipynb #0460a527
+# %% ../nbs/16_course.ipynb #3f8d0e20
 def guard_source(denied:list, allowed:list)->str:
     "Source of the cell that forbids Python file access under `denied` (except under `allowed`) for the kernel's life."
     return (
@@ -216,16 +217,17 @@ def grade(
     with atomic_path(out/'totals.csv') as tmp: totals.to_csv(tmp, index=False)
     return table
 
-# %% ../nbs/16_course.ipynb #eb1e33c6
+# %% ../nbs/16_course.ipynb #1ba080b2
 SITE_TOC = [
     ('Start here', ['nbs/index.ipynb']),
     ('Chapter 1: ML system design', ['nbs/10_design.ipynb']),
     ('Chapter 2: Before we build', ['nbs/11_framing.ipynb', 'nbs/12_metrics.ipynb', 'nbs/15_readmission.ipynb']),
     ('Chapter 3: The role of DataOps', ['nbs/03_sources.ipynb', 'nbs/03a_database.ipynb', 'nbs/03b_api.ipynb', 'nbs/03c_lake.ipynb',
                                         'nbs/03d_streams.ipynb', 'nbs/03e_hybrid.ipynb', 'nbs/03f_scenarios.ipynb', 'nbs/04_sampling.ipynb',
-                                        'nbs/04a_cleaning.ipynb', 'nbs/04b_features.ipynb', 'nbs/04e_transformers.ipynb',
+                                        'nbs/04a_cleaning.ipynb', 'nbs/04g_missing.ipynb', 'nbs/04b_features.ipynb', 'nbs/04e_transformers.ipynb',
                                         'nbs/04c_validation.ipynb', 'nbs/04d_versioning.ipynb', 'nbs/04f_lineage.ipynb']),
-    ('Chapter 4: Building data pipelines', ['nbs/04h_scale.ipynb', 'nbs/05_pipeline.ipynb', 'pipelines/retail_pipeline.ipynb']),
+    ('Chapter 4: Building data pipelines', ['nbs/04i_etl_elt.ipynb', 'nbs/05_pipeline.ipynb', 'pipelines/retail_pipeline.ipynb',
+                                            'nbs/04h_scale.ipynb']),
     ('Exercises', ['exercises/*.ipynb']),
     ('Case studies', ['case_studies/*.ipynb']),
     ('Labs and tools', ['labs/*.ipynb', 'nbs/13_widgets.ipynb', 'nbs/14_exercises.ipynb', 'nbs/16_course.ipynb', 'nbs/07_labs.ipynb',
@@ -249,7 +251,17 @@ def site_pages(root:str|Path)->list: # (part, source path relative to root, page
 _TEMPLATE = r'''{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
 {% block jupyter_widgets %}{% endblock jupyter_widgets %}
-{% block extra_css %}<link rel="stylesheet" href="_static/site.css">{% endblock extra_css %}
+{% block extra_css %}<link rel="icon" href="data:,"><link rel="stylesheet" href="_static/site.css">{% endblock extra_css %}
+{%- block html_head_js_mathjax -%}
+<script type="text/x-mathjax-config">
+MathJax.Hub.Config({
+  tex2jax: {inlineMath: [['$', '$'], ['\\(', '\\)']], displayMath: [['$$', '$$'], ['\\[', '\\]']], processEscapes: true, processEnvironments: true},
+  "HTML-CSS": {availableFonts: [], preferredFont: null, webFont: null, imageFont: null},
+  messageStyle: "none", displayAlign: "center"
+});
+</script>
+<script src="{{ resources.mathjax_url }}"></script>
+{%- endblock html_head_js_mathjax -%}
 {%- block body_header -%}
 <body class="jp-Notebook" data-jp-theme-light="true" data-jp-theme-name="JupyterLab Light">
 <nav class="mlsys-nav">{{ resources.mlsys_nav }}</nav>
@@ -327,14 +339,14 @@ def build_site(
         tpl.mkdir(parents=True)
         (tpl/'index.html.j2').write_text(_TEMPLATE, encoding='utf-8')
         (tpl/'conf.json').write_text(json.dumps({'base_template': 'lab', 'mimetypes': {'text/html': True}}), encoding='utf-8')
-        jobs = [(str(student/rel), str(Path(scratch)/'run'/Path(rel).stem), timeout) for _, rel, _ in pages]
+        jobs = [(str(student/rel), str((student/rel).parent), timeout) for _, rel, _ in pages]  # run where they live, as in the repo
         errors = {}
         with ThreadPoolExecutor(workers) as pool:
             results = pool.map(_execute_for_site, jobs) if execute else ((_read_nb(j[0]), []) for j in jobs)
             for (part, rel, page), (nb, errs) in tqdm(zip(pages, results), total=len(pages), desc='site', disable=not progress):
                 if errs: errors[page] = errs
                 exporter = HTMLExporter(template_name='mlsys_site', extra_template_basedirs=[str(tpl.parent)],
-                                        mathjax_url='_static/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe')
+                                        mathjax_url='_static/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe')
                 body, _ = exporter.from_notebook_node(nbformat.reads(json.dumps(nb), as_version=4), resources={
                     'mlsys_nav': _nav(pages, page), 'metadata': {'name': Path(rel).stem},
                     'mlsys_footer': f'Source: {rel}' + (' (student edition: solutions removed)' if rel.startswith('exercises/') else '')})

@@ -7,11 +7,11 @@ __all__ = ['regression_metrics', 'classification_metrics', 'threshold_table', 'b
            'measure_latency', 'resource_usage', 'uptime', 'pipeline_system_metrics', 'incremental_revenue', 'rate',
            'cost_savings', 'process_time_reduction', 'error_rate_reduction', 'Threshold', 'check_thresholds']
 
-# %% ../nbs/12_metrics.ipynb #8d61a2d3
+# %% ../nbs/12_metrics.ipynb #654e7c19
 import math, time
 from dataclasses import dataclass
 
-# %% ../nbs/12_metrics.ipynb #ffe41111
+# %% ../nbs/12_metrics.ipynb #b1c6f513
 def _as_arrays(y_true, y_pred):
     import numpy as np
     y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
@@ -56,7 +56,7 @@ def classification_metrics(
             'cross_entropy': float(log_loss(y, np.clip(s, 1e-15, 1 - 1e-15), labels=[0, 1])),
             'auc': auc, 'gini': 2 * auc - 1, 'tp': tp, 'fp': fp, 'fn': fn, 'tn': tn, 'threshold': threshold}
 
-# %% ../nbs/12_metrics.ipynb #79b1832c
+# %% ../nbs/12_metrics.ipynb #0d98d6af
 def threshold_table(
     y_true, # 0/1 labels
     scores, # predicted probability of class 1
@@ -82,7 +82,7 @@ def best_threshold(table)->dict: # the cheapest row of a `threshold_table` (the 
     "The threshold with the lowest total cost."
     return table.sort_values(['cost', 'threshold'], kind='stable').iloc[0].to_dict()
 
-# %% ../nbs/12_metrics.ipynb #13eb2cf3
+# %% ../nbs/12_metrics.ipynb #284d9ef7
 def latency_summary(
     seconds, # one duration per request or call, in seconds
 )->dict: # count, p50_ms, p95_ms, p99_ms, max_ms, throughput_per_s
@@ -142,7 +142,7 @@ def pipeline_system_metrics(
                      'rows_per_s': n / s['seconds'] if n and s['seconds'] else float('nan')})
     return pd.DataFrame(rows)
 
-# %% ../nbs/12_metrics.ipynb #3f2a4032
+# %% ../nbs/12_metrics.ipynb #6e36560b
 def incremental_revenue(
     treated_revenue:float, # revenue of the group that used the system
     treated_size:int, # its size (customers, sessions, …)
@@ -176,7 +176,7 @@ def error_rate_reduction(errors_before:int, cases_before:int, errors_after:int, 
     before, after = rate(errors_before, cases_before), rate(errors_after, cases_after)
     return {'rate_before': before, 'rate_after': after, 'reduction_pct': 100 * (before - after) / before if before else float('nan')}
 
-# %% ../nbs/12_metrics.ipynb #26b3250f
+# %% ../nbs/12_metrics.ipynb #889e3dff
 @dataclass
 class Threshold:
     "The acceptable range of one metric."

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install (from Debian's packages) and start the servers the integration tests use, on 127.0.0.1 only:
-# PostgreSQL and Redis. Writes their URLs to .services.env (git-ignored) for `make pytest`.
+# PostgreSQL and Redis; also installs Debian's chromium for the browser tests (Playwright drives it; downloading
+# Playwright's own browsers needs a network this project does not assume). Writes the URLs to .services.env
+# (git-ignored) for `make pytest`.
 # Idempotent: servers already running are reused.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -11,10 +13,11 @@ if [ "$(id -u)" -eq 0 ]; then SUDO=""; AS_PG="runuser -u postgres --"; else SUDO
 need=()
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && command -v pg_ctlcluster >/dev/null || need+=(postgresql)
 command -v redis-server >/dev/null || need+=(redis-server)
+command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing ${need[*]} from Debian's packages"
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null \
-    || { echo "could not install ${need[*]}: the PostgreSQL/Redis tests will be skipped"; exit 0; }
+    || { echo "could not install ${need[*]}: the tests that need them will be skipped"; exit 0; }
 fi
 
 # PostgreSQL: the distribution's cluster, a role and database for the tests, password auth on loopback.
