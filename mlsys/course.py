@@ -5,14 +5,14 @@
 # %% auto #0
 __all__ = ['BEGIN', 'END', 'PLACEHOLDER', 'SITE_TOC', 'strip_solutions', 'solution_lines', 'student_notebook', 'course_root',
            'release', 'find_leaks', 'execute_notebook', 'notebook_errors', 'guard_source', 'grade', 'site_pages',
-           'build_site']
+           'page_title', 'for_reading', 'build_site']
 
-# %% ../nbs/16_course.ipynb #ea621f7c
+# %% ../nbs/16_course.ipynb #cba61558
 import json, os, re, shutil, sys
 from pathlib import Path
 from .config import project_root
 
-# %% ../nbs/16_course.ipynb #da7cca81
+# %% ../nbs/16_course.ipynb #07135807
 BEGIN, END = '# BEGIN SOLUTION', '# END SOLUTION'
 PLACEHOLDER = '# YOUR ANSWER HERE'
 
@@ -53,7 +53,7 @@ def student_notebook(nb:dict)->dict:
         elif BEGIN in src: raise ValueError('Solution markers belong in code cells only')
     return nb
 
-# %% ../nbs/16_course.ipynb #ef12d86e
+# %% ../nbs/16_course.ipynb #f24df4b6
 def _read_nb(path): return json.loads(Path(path).read_text(encoding='utf-8'))
 def _write_nb(nb, path):
     from mlsys.storage import atomic_path
@@ -105,7 +105,7 @@ def find_leaks(
         leaks += [(str(p), s) for s in sorted(secrets & text)]
     return leaks
 
-# %% ../nbs/16_course.ipynb #a5333760
+# %% ../nbs/16_course.ipynb #86cbc7e9
 def execute_notebook(
     nb:dict, # nbformat JSON
     cwd:str|Path, # working folder of the kernel
@@ -130,7 +130,7 @@ def notebook_errors(nb:dict)->list: # (cell index, 'Name: message') of every err
     return [(i, f"{o.get('ename')}: {o.get('evalue')}") for i, c in enumerate(nb['cells']) for o in c.get('outputs', [])
             if o.get('output_type') == 'error']
 
-# %% ../nbs/16_course.ipynb #3f8d0e20
+# %% ../nbs/16_course.ipynb #67e06634
 def guard_source(denied:list, allowed:list)->str:
     "Source of the cell that forbids Python file access under `denied` (except under `allowed`) for the kernel's life."
     return (
@@ -155,7 +155,7 @@ def _grade_one(nb_path:str, student:str, work:str, denied:list, timeout:int)->li
     work.mkdir(parents=True)
     results = work/'results.jsonl'
     nb = _read_nb(nb_path)
-    nb['cells'].insert(0, {'cell_type': 'code', 'metadata': {'tags': ['grading-guard']}, 'outputs': [], 'execution_count': None,
+    nb['cells'].insert(0, {'cell_type': 'code', 'id': 'grading-guard', 'metadata': {'tags': ['grading-guard']}, 'outputs': [], 'execution_count': None,
                            'source': guard_source(denied, [str(work)])})
     try:
         ran = execute_notebook(nb, work, timeout=timeout, env={'MLSYS_GRADE_RESULTS': str(results), 'HOME': str(work)})
@@ -217,7 +217,7 @@ def grade(
     with atomic_path(out/'totals.csv') as tmp: totals.to_csv(tmp, index=False)
     return table
 
-# %% ../nbs/16_course.ipynb #1ba080b2
+# %% ../nbs/16_course.ipynb #eeadda9f
 SITE_TOC = [
     ('Start here', ['nbs/index.ipynb']),
     ('Chapter 1: ML system design', ['nbs/10_design.ipynb']),
@@ -284,12 +284,34 @@ main { margin-left: 290px; padding: 8px 24px; max-width: 1100px; }
 .mlsys-footer { margin-left: 290px; padding: 12px 24px; color: #57606a; font: 12px system-ui, sans-serif; }
 '''
 
-def _nav(pages, current):
+def page_title(nb:dict, fallback:str)->str:
+    "The notebook's first `# ` heading, else `fallback`."
+    for c in nb['cells']:
+        if c['cell_type'] != 'markdown': continue
+        for line in ''.join(c['source']).split('\n'):
+            if line.startswith('# '): return line[2:].strip()
+    return fallback
+
+def for_reading(nb:dict)->dict:
+    "Drop nbdev's hidden cells and directive lines (`#| export`, …): readers of the site see the lesson, not the build."
+    import copy
+    nb = copy.deepcopy(nb)
+    cells = []
+    for c in nb['cells']:
+        src = ''.join(c['source'])
+        lines = src.split('\n')
+        if c['cell_type'] == 'code' and any(l.strip() in ('#| hide', '#|hide') or l.strip().startswith('#| default_exp') for l in lines): continue
+        if c['cell_type'] == 'code': c['source'] = '\n'.join(l for l in lines if not l.lstrip().startswith('#|'))
+        cells.append(c)
+    nb['cells'] = cells
+    return nb
+
+def _nav(pages, current, titles):
     import html
     parts, out = [], ['<a href="index.html"><b>mlsys course</b></a>']
     for part, rel, page in pages:
         if part not in parts: parts.append(part); out.append(f'<h3>{html.escape(part)}</h3>')
-        title = Path(rel).stem.lstrip('0123456789_').replace('_', ' ') or Path(rel).stem
+        title = titles.get(page, Path(rel).stem)
         cls = ' class="current"' if page == current else ''
         out.append(f'<a href="{page}"{cls}>{html.escape(title)}</a>')
     return '\n'.join(out)
@@ -340,6 +362,7 @@ def build_site(
         (tpl/'index.html.j2').write_text(_TEMPLATE, encoding='utf-8')
         (tpl/'conf.json').write_text(json.dumps({'base_template': 'lab', 'mimetypes': {'text/html': True}}), encoding='utf-8')
         jobs = [(str(student/rel), str((student/rel).parent), timeout) for _, rel, _ in pages]  # run where they live, as in the repo
+        titles = {page: page_title(_read_nb(student/rel), Path(rel).stem) for _, rel, page in pages}
         errors = {}
         with ThreadPoolExecutor(workers) as pool:
             results = pool.map(_execute_for_site, jobs) if execute else ((_read_nb(j[0]), []) for j in jobs)
@@ -347,8 +370,8 @@ def build_site(
                 if errs: errors[page] = errs
                 exporter = HTMLExporter(template_name='mlsys_site', extra_template_basedirs=[str(tpl.parent)],
                                         mathjax_url='_static/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe')
-                body, _ = exporter.from_notebook_node(nbformat.reads(json.dumps(nb), as_version=4), resources={
-                    'mlsys_nav': _nav(pages, page), 'metadata': {'name': Path(rel).stem},
+                body, _ = exporter.from_notebook_node(nbformat.reads(json.dumps(for_reading(nb)), as_version=4), resources={
+                    'mlsys_nav': _nav(pages, page, titles), 'metadata': {'name': titles[page]},
                     'mlsys_footer': f'Source: {rel}' + (' (student edition: solutions removed)' if rel.startswith('exercises/') else '')})
                 (out/page).write_text(_notebook_links(body, pages), encoding='utf-8')
         shutil.copyfile(out/pages[0][2], out/'index.html')

@@ -85,7 +85,7 @@ def test_grading_isolates_students(tmp_path):
     inst = _read_nb(ROOT/'exercises'/'ch4_pipelines.ipynb')
     _write_nb(inst, subs/'ada'/'ch4_pipelines.ipynb')
     spy = student_notebook(inst)
-    spy['cells'].append({'cell_type': 'code', 'metadata': {}, 'outputs': [], 'execution_count': None,
+    spy['cells'].append({'cell_type': 'code', 'id': 'spy', 'metadata': {}, 'outputs': [], 'execution_count': None,
                          'source': f"print(open({str(subs/'ada'/'ch4_pipelines.ipynb')!r}).read()[:200])"})
     _write_nb(spy, subs/'eve'/'ch4_pipelines.ipynb')
     table = grade(subs, tmp_path/'graded', progress=False)

@@ -7,7 +7,7 @@ MODULES = ['mlsys', 'mlsys.config', 'mlsys.datasets', 'mlsys.storage', 'mlsys.so
            'mlsys.lake', 'mlsys.streams', 'mlsys.hybrid', 'mlsys.scenarios', 'mlsys.cleaning',
            'mlsys.features', 'mlsys.validation', 'mlsys.versioning', 'mlsys.pipeline', 'mlsys.cli', 'mlsys.docs',
            'mlsys.sampling', 'mlsys.lineage', 'mlsys.scale', 'mlsys.labs', 'mlsys.design', 'mlsys.framing', 'mlsys.metrics',
-           'mlsys.readmission', 'mlsys.widgets', 'mlsys.exercises', 'mlsys.course']
+           'mlsys.readmission', 'mlsys.widgets', 'mlsys.exercises', 'mlsys.course', 'mlsys.missing']
 # mlsys.transformers is the one exception: its classes subclass scikit-learn's BaseEstimator, so importing it imports
 # scikit-learn; `import mlsys` does not import it.
 
