@@ -6,11 +6,11 @@
 __all__ = ['CHECKS', 'CASE_COMPANIES', 'STAKEHOLDER_GROUPS', 'check', 'Feedback', 'is_placeholder', 'run_check', 'Checker',
            'covers', 'words', 'retail_sample', 'department_lines', 'customers', 'orders', 'order_mutations']
 
-# %% ../nbs/14_exercises.ipynb #d962dfae
+# %% ../nbs/14_exercises.ipynb #f089b44f
 import json, os
 from dataclasses import dataclass, field
 
-# %% ../nbs/14_exercises.ipynb #1e7fe365
+# %% ../nbs/14_exercises.ipynb #d24653ef
 CHECKS = {} # (exercise, question) -> {'fn': check function, 'title': str, 'points': int}
 
 def check(exercise:str, question:str, title:str='', points:int=1):
@@ -87,7 +87,7 @@ class Checker:
                          'score': spec['points'] if status == 'passed' else 0})
         return pd.DataFrame(rows, columns=['question', 'title', 'status', 'points', 'score'])
 
-# %% ../nbs/14_exercises.ipynb #c6eca63c
+# %% ../nbs/14_exercises.ipynb #d1204012
 def _text(obj)->str:
     if isinstance(obj, str): return obj.lower()
     if isinstance(obj, dict): return ' '.join(_text(k) + ' ' + _text(v) for k, v in obj.items())
@@ -102,7 +102,7 @@ def covers(answer, groups:dict)->list: # names of the groups none of whose keywo
 
 def words(text:str)->int: return len(str(text).split())
 
-# %% ../nbs/14_exercises.ipynb #16932904
+# %% ../nbs/14_exercises.ipynb #6ec57240
 def retail_sample(n:int=20_000, seed:int=0): # DataFrame of real transactions, in source order
     "A seeded sample of the Complete Journey transactions."
     from mlsys.datasets import load_complete_journey
@@ -142,7 +142,7 @@ def order_mutations()->dict: # column -> a bad value; a good fraud-validation su
     import pandas as pd
     return {'amount': -25.0, 'currency': 'XXX', 'customer_id': 999_999, 'paid_at': pd.Timestamp('2025-06-01')}
 
-# %% ../nbs/14_exercises.ipynb #a19e1872
+# %% ../nbs/14_exercises.ipynb #e2291e68
 CASE_COMPANIES = ('netflix', 'uber', 'spotify', 'airbnb', 'google', 'linkedin', 'facebook', 'booking', 'twitter')
 
 @check('ch1', '1.1', 'A case analysis: objectives, DataOps, ModelOps, DevOps, principles')
@@ -179,7 +179,7 @@ def _review(r):
     if len(status) and (status != 'met').all(): yield 'the reproducibility check does not pass: did two runs with the same seed give the same hashes?'
     if (table.status == 'missing').sum() > 3: yield f"{(table.status == 'missing').sum()} principles are missing: review at least four"
 
-# %% ../nbs/14_exercises.ipynb #f22066a3
+# %% ../nbs/14_exercises.ipynb #2af49bfa
 STAKEHOLDER_GROUPS = {
     'clinical staff (doctors, nurses, care coordinators)': ['doctor', 'physician', 'nurse', 'clinician', 'care coordinator', 'case manager', 'clinical'],
     'hospital leadership or finance': ['executive', 'administrat', 'leadership', 'cfo', 'finance', 'management', 'board'],
@@ -265,7 +265,7 @@ def _milestones(log):
     if not log.changes: yield 'record the change you expect (a metric, a data source) as a scope change'
     yield from log.scope_creep()
 
-# %% ../nbs/14_exercises.ipynb #b5890567
+# %% ../nbs/14_exercises.ipynb #2cafd9f3
 @check('ch3', '3.1', 'Ride-sharing ingestion under a weather API limit of 1,000 requests per hour')
 def _ridesharing(d):
     if not isinstance(d, dict) or not {'weather', 'driver_status'} <= set(d): yield "answer with a dict with 'weather' and 'driver_status'"; return
@@ -339,7 +339,33 @@ def _gdpr(a):
     if not any(w in str(a.get('lineage', '')).lower() for w in ('which', 'trace', 'record', 'lineage')):
         yield 'lineage: say how you find every version and model that used a person\'s data'
 
-# %% ../nbs/14_exercises.ipynb #13c1b924
+# %% ../nbs/14_exercises.ipynb #32eb851d
+@check('ch3', '3.8', 'Load every campaign response from an unreliable API')
+def _api_load(a):
+    from mlsys.datasets import load_complete_journey
+    if not isinstance(a, dict) or not {'records', 'campaigns', 'types'} <= set(a):
+        yield "answer with {'records': ..., 'campaigns': ..., 'types': {campaign_type: records}}"; return
+    truth = load_complete_journey('coupon_redemptions')
+    if a['records'] != len(truth):
+        yield (f"{a['records']:,} records is not all of them: did every page load (retries on 500s and 429s) and did you "
+               f"follow the cursor to the last page?" if a['records'] < len(truth) else f"{a['records']:,} records: some pages were read twice")
+    if a['campaigns'] != truth.campaign_id.nunique(): yield 'count distinct campaign_id values, not rows'
+    if not isinstance(a['types'], dict) or sum(a['types'].values()) != len(truth): yield "'types' should count records per campaign_type and add up to all records"
+
+@check('ch3', '3.9', 'A household feature: weeks with a purchase')
+def _active_weeks(f):
+    from mlsys.exercises import retail_sample
+    tx = retail_sample()
+    expected = tx.groupby('household_id').week.nunique()
+    if not hasattr(f, 'index'): yield 'answer with a Series indexed by household_id'; return
+    if f.index.name != 'household_id': yield "index the Series by household_id (groupby('household_id'))"
+    got = f.reindex(expected.index)
+    if got.isna().any(): yield f'{int(got.isna().sum())} households of the sample are missing'
+    elif (got != expected).any():
+        h = (got != expected).idxmax()
+        yield f'household {h}: {got[h]} weeks, but it bought in {expected[h]} distinct weeks (count distinct weeks, not lines)'
+
+# %% ../nbs/14_exercises.ipynb #5da35ffb
 @check('ch4', '4.1', 'Domain checks for the retail transactions that the real data passes and a mutation fails')
 def _domain(spec):
     from mlsys.exercises import retail_sample

@@ -73,6 +73,13 @@ def test_wrong_answers_get_specific_feedback(question, answer, message):
     assert any(message in p for p in fb.problems), fb.problems
 
 
+def test_counting_lines_instead_of_weeks_is_named():
+    from mlsys.exercises import retail_sample
+    lines = retail_sample().groupby('household_id').week.size()
+    fb = run_check('ch3', '3.9', lines)
+    assert fb.status == 'failed' and 'count distinct weeks, not lines' in fb.problems[0]
+
+
 def test_fraud_suite_that_cannot_fail_is_called_out():
     loose = [{'kind': k, 'type': 'expect_column_values_to_be_between', 'column': 'amount', 'min_value': -1e12}
              for k in ('schema', 'content', 'cross_field', 'cross_dataset', 'statistical')]
