@@ -181,9 +181,12 @@ CATALOGUE_COVERAGE = 0.99 # share of transaction lines whose product must be in 
 
 def _catalogue_check(tx, products):
     "Referential check across sources: the products sold are in the catalogue (which is known to be incomplete)."
-    spec = [{'type': 'expect_column_values_to_be_in_set', 'column': 'product_id', 'kind': 'cross_dataset',
-             'value_set': products['product_id'].tolist(), 'mostly': CATALOGUE_COVERAGE}]
-    report = validate_frame(tx[['product_id']], 'catalogue_coverage', spec)
+    # The lookup is a join; GX validates its result. Handing GX the 92,331 catalogue ids as a `value_set` gives the
+    # same counts but takes ~11 s on the full data (GX copies each expectation's arguments many times), against 0.1 s.
+    flags = tx[['product_id']].assign(in_catalogue=tx['product_id'].isin(products['product_id']))
+    spec = [{'type': 'expect_column_values_to_be_in_set', 'column': 'in_catalogue', 'kind': 'cross_dataset',
+             'value_set': [True], 'mostly': CATALOGUE_COVERAGE}]
+    report = validate_frame(flags[['in_catalogue']], 'catalogue_coverage', spec)
     row = report.summary.iloc[0]
     if not report.success:
         raise DataValidationError(f"Only {100 - row.unexpected_percent:.2f}% of transaction lines reference a product in the "
