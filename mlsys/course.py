@@ -7,12 +7,12 @@ __all__ = ['BEGIN', 'END', 'PLACEHOLDER', 'SITE_TOC', 'strip_solutions', 'soluti
            'release', 'find_leaks', 'execute_notebook', 'notebook_errors', 'guard_source', 'grade', 'site_pages',
            'page_title', 'for_reading', 'build_site']
 
-# %% ../nbs/16_course.ipynb #1446cbc1
-import json, os, re, shutil, sys
+# %% ../nbs/16_course.ipynb #6b2e2029
+import json, os, re, shutil
 from pathlib import Path
 from .config import project_root
 
-# %% ../nbs/16_course.ipynb #e434ccc7
+# %% ../nbs/16_course.ipynb #201af5d1
 BEGIN, END = '# BEGIN SOLUTION', '# END SOLUTION'
 PLACEHOLDER = '# YOUR ANSWER HERE'
 
@@ -53,7 +53,7 @@ def student_notebook(nb:dict)->dict:
         elif BEGIN in src: raise ValueError('Solution markers belong in code cells only')
     return nb
 
-# %% ../nbs/16_course.ipynb #431bcc7e
+# %% ../nbs/16_course.ipynb #d9e91926
 def _read_nb(path): return json.loads(Path(path).read_text(encoding='utf-8'))
 def _write_nb(nb, path):
     from mlsys.storage import atomic_path
@@ -105,7 +105,7 @@ def find_leaks(
         leaks += [(str(p), s) for s in sorted(secrets & text)]
     return leaks
 
-# %% ../nbs/16_course.ipynb #18f43527
+# %% ../nbs/16_course.ipynb #572394c6
 def execute_notebook(
     nb:dict, # nbformat JSON
     cwd:str|Path, # working folder of the kernel
@@ -130,7 +130,7 @@ def notebook_errors(nb:dict)->list: # (cell index, 'Name: message') of every err
     return [(i, f"{o.get('ename')}: {o.get('evalue')}") for i, c in enumerate(nb['cells']) for o in c.get('outputs', [])
             if o.get('output_type') == 'error']
 
-# %% ../nbs/16_course.ipynb #6e7d19e0
+# %% ../nbs/16_course.ipynb #f8681609
 def guard_source(denied:list, allowed:list)->str:
     "Source of the cell that forbids Python file access under `denied` (except under `allowed`) for the kernel's life."
     return (
@@ -217,7 +217,7 @@ def grade(
     with atomic_path(out/'totals.csv') as tmp: totals.to_csv(tmp, index=False)
     return table
 
-# %% ../nbs/16_course.ipynb #409d5866
+# %% ../nbs/16_course.ipynb #1a107843
 SITE_TOC = [
     ('Start here', ['nbs/index.ipynb']),
     ('Chapter 1: ML system design', ['nbs/10_design.ipynb']),
