@@ -7,12 +7,13 @@ __all__ = ['BEGIN', 'END', 'PLACEHOLDER', 'SITE_TOC', 'strip_solutions', 'soluti
            'release', 'find_leaks', 'execute_notebook', 'notebook_errors', 'guard_source', 'grade', 'site_pages',
            'page_title', 'for_reading', 'build_site']
 
-# %% ../nbs/16_course.ipynb #6b2e2029
+# %% ../nbs/16_course.ipynb #1f7de035
 import json, os, re, shutil
 from pathlib import Path
 from .config import project_root
+from .storage import atomic_path, read_json, write_json
 
-# %% ../nbs/16_course.ipynb #201af5d1
+# %% ../nbs/16_course.ipynb #75f6cf19
 BEGIN, END = '# BEGIN SOLUTION', '# END SOLUTION'
 PLACEHOLDER = '# YOUR ANSWER HERE'
 
@@ -53,13 +54,7 @@ def student_notebook(nb:dict)->dict:
         elif BEGIN in src: raise ValueError('Solution markers belong in code cells only')
     return nb
 
-# %% ../nbs/16_course.ipynb #d9e91926
-def _read_nb(path): return json.loads(Path(path).read_text(encoding='utf-8'))
-def _write_nb(nb, path):
-    from mlsys.storage import atomic_path
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as tmp: tmp.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n', encoding='utf-8')
-
+# %% ../nbs/16_course.ipynb #ece6f45a
 def course_root(root:str|Path|None=None)->Path:
     "The repository holding `nbs/` and `exercises/` (the current project by default)."
     root = Path(root) if root else project_root()
@@ -76,8 +71,8 @@ def release(
     counts = {}
     for folder in ('nbs', 'case_studies', 'labs', 'exercises'):
         for nb_path in sorted((root/folder).glob('*.ipynb')):
-            nb = _read_nb(nb_path)
-            _write_nb(student_notebook(nb) if folder == 'exercises' else nb, out/folder/nb_path.name)
+            nb = read_json(nb_path)
+            write_json(student_notebook(nb) if folder == 'exercises' else nb, out/folder/nb_path.name)
             counts[folder] = counts.get(folder, 0) + 1
     shutil.copyfile(root/'settings.ini', out/'settings.ini')  # the edition is a course folder notebooks can find
     return counts
@@ -89,23 +84,23 @@ def find_leaks(
 )->list: # (notebook, line) for every solution line found in the released notebooks
     "Solution lines of the instructor exercises that appear anywhere in the released notebooks."
     root = course_root(root)
-    secrets = {l for p in (root/'exercises').glob('*.ipynb') for c in _read_nb(p)['cells'] if c['cell_type'] == 'code'
+    secrets = {l for p in (root/'exercises').glob('*.ipynb') for c in read_json(p)['cells'] if c['cell_type'] == 'code'
                for l in solution_lines(''.join(c['source'])) if len(l) >= min_chars}
     # a line the course prints openly elsewhere (a chapter, an exercise's scaffold) gives nothing away
     public = {l.strip() for folder in ('nbs', 'case_studies', 'labs') for p in (root/folder).glob('*.ipynb')
-              for c in _read_nb(p)['cells'] for l in ''.join(c['source']).split('\n')}
-    public |= {l.strip() for p in (root/'exercises').glob('*.ipynb') for c in _read_nb(p)['cells']
+              for c in read_json(p)['cells'] for l in ''.join(c['source']).split('\n')}
+    public |= {l.strip() for p in (root/'exercises').glob('*.ipynb') for c in read_json(p)['cells']
                for l in strip_solutions(''.join(c['source'])).split('\n')}
     secrets -= public
     leaks = []
     for p in sorted(Path(released).rglob('*.ipynb')):
-        text = {l.strip() for c in _read_nb(p)['cells'] for l in ''.join(c['source']).split('\n')}
-        for o in (o for c in _read_nb(p)['cells'] for o in c.get('outputs', [])):
+        text = {l.strip() for c in read_json(p)['cells'] for l in ''.join(c['source']).split('\n')}
+        for o in (o for c in read_json(p)['cells'] for o in c.get('outputs', [])):
             text |= {l.strip() for l in json.dumps(o).split('\\n')}
         leaks += [(str(p), s) for s in sorted(secrets & text)]
     return leaks
 
-# %% ../nbs/16_course.ipynb #572394c6
+# %% ../nbs/16_course.ipynb #07c40668
 def execute_notebook(
     nb:dict, # nbformat JSON
     cwd:str|Path, # working folder of the kernel
@@ -130,7 +125,7 @@ def notebook_errors(nb:dict)->list: # (cell index, 'Name: message') of every err
     return [(i, f"{o.get('ename')}: {o.get('evalue')}") for i, c in enumerate(nb['cells']) for o in c.get('outputs', [])
             if o.get('output_type') == 'error']
 
-# %% ../nbs/16_course.ipynb #f8681609
+# %% ../nbs/16_course.ipynb #56f313cc
 def guard_source(denied:list, allowed:list)->str:
     "Source of the cell that forbids Python file access under `denied` (except under `allowed`) for the kernel's life."
     return (
@@ -154,13 +149,13 @@ def _grade_one(nb_path:str, student:str, work:str, denied:list, timeout:int)->li
     if work.exists(): shutil.rmtree(work)
     work.mkdir(parents=True)
     results = work/'results.jsonl'
-    nb = _read_nb(nb_path)
+    nb = read_json(nb_path)
     nb['cells'].insert(0, {'cell_type': 'code', 'id': 'grading-guard', 'metadata': {'tags': ['grading-guard']}, 'outputs': [], 'execution_count': None,
                            'source': guard_source(denied, [str(work)])})
     try:
         ran = execute_notebook(nb, work, timeout=timeout, env={'MLSYS_GRADE_RESULTS': str(results), 'HOME': str(work)})
         errors = notebook_errors(ran)
-        _write_nb(ran, work/nb_path.name)
+        write_json(ran, work/nb_path.name)
     except Exception as e:
         errors = [(None, f'{type(e).__name__}: {e}')]
     got = {}
@@ -210,14 +205,13 @@ def grade(
         for f in tqdm(futures, desc='grading', disable=not progress):
             rows += f.result()
     table = pd.DataFrame(rows).sort_values(['student', 'exercise', 'question'], kind='stable').reset_index(drop=True)
-    from mlsys.storage import atomic_path
     out.mkdir(parents=True, exist_ok=True)
     with atomic_path(out/'scores.csv') as tmp: table.to_csv(tmp, index=False)
     totals = table.groupby(['student', 'exercise'], as_index=False)[['score', 'points']].sum()
     with atomic_path(out/'totals.csv') as tmp: totals.to_csv(tmp, index=False)
     return table
 
-# %% ../nbs/16_course.ipynb #1a107843
+# %% ../nbs/16_course.ipynb #63fd9735
 SITE_TOC = [
     ('Start here', ['nbs/index.ipynb']),
     ('Chapter 1: ML system design', ['nbs/10_design.ipynb']),
@@ -327,7 +321,7 @@ def _notebook_links(html_text, pages):
 
 def _execute_for_site(args):
     src, workdir, timeout = args
-    nb = _read_nb(src)
+    nb = read_json(src)
     Path(workdir).mkdir(parents=True, exist_ok=True)
     ran = execute_notebook(nb, workdir, timeout=timeout, allow_errors=True)
     return ran, notebook_errors(ran)
@@ -362,10 +356,10 @@ def build_site(
         (tpl/'index.html.j2').write_text(_TEMPLATE, encoding='utf-8')
         (tpl/'conf.json').write_text(json.dumps({'base_template': 'lab', 'mimetypes': {'text/html': True}}), encoding='utf-8')
         jobs = [(str(student/rel), str((student/rel).parent), timeout) for _, rel, _ in pages]  # run where they live, as in the repo
-        titles = {page: page_title(_read_nb(student/rel), Path(rel).stem) for _, rel, page in pages}
+        titles = {page: page_title(read_json(student/rel), Path(rel).stem) for _, rel, page in pages}
         errors = {}
         with ThreadPoolExecutor(workers) as pool:
-            results = pool.map(_execute_for_site, jobs) if execute else ((_read_nb(j[0]), []) for j in jobs)
+            results = pool.map(_execute_for_site, jobs) if execute else ((read_json(j[0]), []) for j in jobs)
             for (part, rel, page), (nb, errs) in tqdm(zip(pages, results), total=len(pages), desc='site', disable=not progress):
                 if errs: errors[page] = errs
                 exporter = HTMLExporter(template_name='mlsys_site', extra_template_basedirs=[str(tpl.parent)],

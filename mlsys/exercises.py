@@ -6,11 +6,11 @@
 __all__ = ['CHECKS', 'CASE_COMPANIES', 'STAKEHOLDER_GROUPS', 'check', 'Feedback', 'is_placeholder', 'run_check', 'Checker',
            'covers', 'words', 'retail_sample', 'department_lines', 'customers', 'orders', 'order_mutations']
 
-# %% ../nbs/14_exercises.ipynb #f089b44f
+# %% ../nbs/14_exercises.ipynb #ffc323f6
 import json, os
 from dataclasses import dataclass, field
 
-# %% ../nbs/14_exercises.ipynb #d24653ef
+# %% ../nbs/14_exercises.ipynb #b85f2118
 CHECKS = {} # (exercise, question) -> {'fn': check function, 'title': str, 'points': int}
 
 def check(exercise:str, question:str, title:str='', points:int=1):
@@ -87,7 +87,7 @@ class Checker:
                          'score': spec['points'] if status == 'passed' else 0})
         return pd.DataFrame(rows, columns=['question', 'title', 'status', 'points', 'score'])
 
-# %% ../nbs/14_exercises.ipynb #d1204012
+# %% ../nbs/14_exercises.ipynb #357425c3
 def _text(obj)->str:
     if isinstance(obj, str): return obj.lower()
     if isinstance(obj, dict): return ' '.join(_text(k) + ' ' + _text(v) for k, v in obj.items())
@@ -102,7 +102,7 @@ def covers(answer, groups:dict)->list: # names of the groups none of whose keywo
 
 def words(text:str)->int: return len(str(text).split())
 
-# %% ../nbs/14_exercises.ipynb #6ec57240
+# %% ../nbs/14_exercises.ipynb #686f24c9
 def retail_sample(n:int=20_000, seed:int=0): # DataFrame of real transactions, in source order
     "A seeded sample of the Complete Journey transactions."
     from mlsys.datasets import load_complete_journey
@@ -142,7 +142,7 @@ def order_mutations()->dict: # column -> a bad value; a good fraud-validation su
     import pandas as pd
     return {'amount': -25.0, 'currency': 'XXX', 'customer_id': 999_999, 'paid_at': pd.Timestamp('2025-06-01')}
 
-# %% ../nbs/14_exercises.ipynb #e2291e68
+# %% ../nbs/14_exercises.ipynb #326e3750
 CASE_COMPANIES = ('netflix', 'uber', 'spotify', 'airbnb', 'google', 'linkedin', 'facebook', 'booking', 'twitter')
 
 @check('ch1', '1.1', 'A case analysis: objectives, DataOps, ModelOps, DevOps, principles')
@@ -154,7 +154,7 @@ def _case_analysis(a):
     if not any(c in str(a['company']).lower() for c in CASE_COMPANIES):
         yield f"company {a['company']!r} is not one of the nine cases ({', '.join(CASE_COMPANIES)})"
     if len(a['objectives']) < 1: yield 'name at least one business objective'
-    if not covers(a['objectives'], {'v': ['customer', 'user', 'member', 'rider', 'guest', 'listener', 'viewer']}) == []:
+    if covers(a['objectives'], {'v': ['customer', 'user', 'member', 'rider', 'guest', 'listener', 'viewer']}):
         yield 'say how the system adds value for customers too, not only for the company'
     for part in ('dataops', 'modelops', 'devops'):
         if len(a[part]) < 2: yield f'{part}: give at least two practices (got {len(a[part])})'
@@ -179,7 +179,7 @@ def _review(r):
     if len(status) and (status != 'met').all(): yield 'the reproducibility check does not pass: did two runs with the same seed give the same hashes?'
     if (table.status == 'missing').sum() > 3: yield f"{(table.status == 'missing').sum()} principles are missing: review at least four"
 
-# %% ../nbs/14_exercises.ipynb #2af49bfa
+# %% ../nbs/14_exercises.ipynb #bf4a6314
 STAKEHOLDER_GROUPS = {
     'clinical staff (doctors, nurses, care coordinators)': ['doctor', 'physician', 'nurse', 'clinician', 'care coordinator', 'case manager', 'clinical'],
     'hospital leadership or finance': ['executive', 'administrat', 'leadership', 'cfo', 'finance', 'management', 'board'],
@@ -196,7 +196,7 @@ def _stakeholders(s):
         if not x.questions: yield f'{x.role}: what would you ask them?'
         if not x.interest.strip(): yield f'{x.role}: what do they want from the system?'
     if sum(len(x.assumptions) for x in s) < 2: yield 'write down at least two assumptions these conversations could uncover'
-    if not covers([x.questions for x in s], {'w': ['wrong', 'error', 'false', 'miss', 'risk']}) == []:
+    if covers([x.questions for x in s], {'w': ['wrong', 'error', 'false', 'miss', 'risk']}):
         yield 'ask somebody what happens when the prediction is wrong'
 
 @check('ch2', '2.2', 'ML suitability: the answers, the recommendation, and a non-ML alternative')
@@ -254,7 +254,7 @@ def _requirements(sheet):
     from mlsys.framing import RequirementsSheet
     if not isinstance(sheet, RequirementsSheet): yield 'answer with a mlsys.framing.RequirementsSheet'; return
     yield from sheet.problems()
-    if not covers([r.need for r in sheet.requirements if r.area == 'data'], {'p': ['privacy', 'hipaa', 'consent', 'de-ident', 'anonym']}) == []:
+    if covers([r.need for r in sheet.requirements if r.area == 'data'], {'p': ['privacy', 'hipaa', 'consent', 'de-ident', 'anonym']}):
         yield 'patient data is protected health information: add a data requirement on privacy (HIPAA, consent)'
 
 @check('ch2', '2.7', 'A milestone log where a change is managed, not crept')
@@ -265,7 +265,7 @@ def _milestones(log):
     if not log.changes: yield 'record the change you expect (a metric, a data source) as a scope change'
     yield from log.scope_creep()
 
-# %% ../nbs/14_exercises.ipynb #2cafd9f3
+# %% ../nbs/14_exercises.ipynb #cf1c6107
 @check('ch3', '3.1', 'Ride-sharing ingestion under a weather API limit of 1,000 requests per hour')
 def _ridesharing(d):
     if not isinstance(d, dict) or not {'weather', 'driver_status'} <= set(d): yield "answer with a dict with 'weather' and 'driver_status'"; return
@@ -339,7 +339,7 @@ def _gdpr(a):
     if not any(w in str(a.get('lineage', '')).lower() for w in ('which', 'trace', 'record', 'lineage')):
         yield 'lineage: say how you find every version and model that used a person\'s data'
 
-# %% ../nbs/14_exercises.ipynb #32eb851d
+# %% ../nbs/14_exercises.ipynb #1c716dcb
 @check('ch3', '3.8', 'Load every campaign response from an unreliable API')
 def _api_load(a):
     from mlsys.datasets import load_complete_journey
@@ -365,7 +365,7 @@ def _active_weeks(f):
         h = (got != expected).idxmax()
         yield f'household {h}: {got[h]} weeks, but it bought in {expected[h]} distinct weeks (count distinct weeks, not lines)'
 
-# %% ../nbs/14_exercises.ipynb #5da35ffb
+# %% ../nbs/14_exercises.ipynb #9fea6879
 @check('ch4', '4.1', 'Domain checks for the retail transactions that the real data passes and a mutation fails')
 def _domain(spec):
     from mlsys.exercises import retail_sample

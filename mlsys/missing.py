@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['MECHANISMS', 'inject_missing', 'missingness_by', 'impute_by_group']
 
-# %% ../nbs/04g_missing.ipynb #82881374
+# %% ../nbs/04g_missing.ipynb #c528bd2c
 MECHANISMS = ('MCAR', 'MAR', 'MNAR')
 
 def inject_missing(
@@ -32,6 +32,12 @@ def inject_missing(
     out.loc[rng.random(len(df)) < p, column] = np.nan
     return out
 
+def _groups(values, bins):
+    "Group keys: quantile bins for a numeric column with more than `bins` values, else the values themselves."
+    import pandas as pd
+    numeric = pd.api.types.is_numeric_dtype(values) and values.nunique() > bins
+    return pd.qcut(values, bins, duplicates='drop') if numeric else values
+
 def missingness_by(
     df, # data with missing values
     column:str, # the column with missing values
@@ -40,7 +46,7 @@ def missingness_by(
 ): # DataFrame: group, rows, missing_share
     "Missing share of `column` within groups of `by`; under MCAR it is flat."
     import pandas as pd
-    key = pd.qcut(df[by], bins, duplicates='drop') if pd.api.types.is_numeric_dtype(df[by]) and df[by].nunique() > bins else df[by]
+    key = _groups(df[by], bins)
     g = df[column].isna().groupby(key, observed=True)
     return pd.DataFrame({'rows': g.size(), 'missing_share': g.mean()}).reset_index().rename(columns={by: 'group'})
 
@@ -51,6 +57,5 @@ def impute_by_group(
     bins:int=5, # quantile bins for a numeric `by`
 ): # Series: `column` with missing values filled by their group's mean
     "Fill missing values with the mean of their group of `by` (corrects MAR, not MNAR)."
-    import pandas as pd
-    key = pd.qcut(df[by], bins, duplicates='drop') if pd.api.types.is_numeric_dtype(df[by]) and df[by].nunique() > bins else df[by]
+    key = _groups(df[by], bins)
     return df[column].fillna(df[column].groupby(key, observed=True).transform('mean'))

@@ -11,7 +11,7 @@ import os, shutil, subprocess, sys
 from contextlib import contextmanager
 from pathlib import Path
 from .config import disable_telemetry
-from .storage import atomic_path
+from .storage import atomic_path, file_md5
 
 # %% ../nbs/04d_versioning.ipynb #bd880fca
 @contextmanager
@@ -119,20 +119,13 @@ def cache_object(root:str|Path, md5:str)->Path:
             if line.strip().startswith('dir ='): cache = (Path(root)/'.dvc'/line.split('=', 1)[1].strip()).resolve()
     return cache/'files'/'md5'/md5[:2]/md5[2:]
 
-def _file_md5(path:Path)->str:
-    import hashlib
-    h = hashlib.md5()
-    with open(path, 'rb') as f:
-        for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
-    return h.hexdigest()
-
 def verify_cache(root:str|Path): # DataFrame: path, md5, object, status ('ok', 'missing' or 'corrupted')
     "Recompute the hash of every cache object that `dvc.lock` refers to."
     import json, pandas as pd
     rows = []
     def check(path, md5):
         obj = cache_object(root, md5)
-        status = 'missing' if not obj.exists() else ('ok' if _file_md5(obj) == md5.removesuffix('.dir') else 'corrupted')
+        status = 'missing' if not obj.exists() else ('ok' if file_md5(obj) == md5.removesuffix('.dir') else 'corrupted')
         rows.append({'path': path, 'md5': md5, 'object': str(obj), 'status': status})
         return obj, status
     uncached = set()  # metrics and plots declared `cache: false` are kept in git, not in the cache
@@ -154,7 +147,7 @@ def repair_cache(root:str|Path): # DataFrame: what `verify_cache` says after the
     for r in bad.itertuples():
         obj, work = Path(r.object), Path(root)/r.path
         if obj.exists(): obj.chmod(0o644); obj.unlink()
-        if not r.md5.endswith('.dir') and work.is_file() and _file_md5(work) == r.md5:
+        if not r.md5.endswith('.dir') and work.is_file() and file_md5(work) == r.md5:
             obj.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(work, obj)
         else: fetch = True

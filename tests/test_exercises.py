@@ -4,7 +4,8 @@ each submission in isolation."""
 import json, subprocess, sys
 from pathlib import Path
 import pytest
-from mlsys.course import release, find_leaks, student_notebook, execute_notebook, notebook_errors, course_root, grade, _read_nb, _write_nb
+from mlsys.course import release, find_leaks, student_notebook, execute_notebook, notebook_errors, course_root, grade
+from mlsys.storage import read_json, write_json
 from mlsys.exercises import CHECKS, run_check
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +26,7 @@ def statuses(nb):
 
 @pytest.mark.parametrize('path', EXERCISES, ids=lambda p: p.stem)
 def test_instructor_version_passes_every_check(path, tmp_path):
-    ran = execute_notebook(_read_nb(path), tmp_path)
+    ran = execute_notebook(read_json(path), tmp_path)
     assert notebook_errors(ran) == []
     got = statuses(ran)
     exercise = {e for e, q in CHECKS if any(q == g for g, _ in got)}
@@ -36,7 +37,7 @@ def test_instructor_version_passes_every_check(path, tmp_path):
 
 @pytest.mark.parametrize('path', EXERCISES, ids=lambda p: p.stem)
 def test_student_version_runs_and_says_not_yet(path, tmp_path):
-    ran = execute_notebook(student_notebook(_read_nb(path)), tmp_path)
+    ran = execute_notebook(student_notebook(read_json(path)), tmp_path)
     assert notebook_errors(ran) == []
     got = statuses(ran)
     assert got and {s for _, s in got} == {'not yet'}, got
@@ -89,12 +90,12 @@ def test_fraud_suite_that_cannot_fail_is_called_out():
 
 def test_grading_isolates_students(tmp_path):
     subs = tmp_path/'submissions'
-    inst = _read_nb(ROOT/'exercises'/'ch4_pipelines.ipynb')
-    _write_nb(inst, subs/'ada'/'ch4_pipelines.ipynb')
+    inst = read_json(ROOT/'exercises'/'ch4_pipelines.ipynb')
+    write_json(inst, subs/'ada'/'ch4_pipelines.ipynb')
     spy = student_notebook(inst)
     spy['cells'].append({'cell_type': 'code', 'id': 'spy', 'metadata': {}, 'outputs': [], 'execution_count': None,
                          'source': f"print(open({str(subs/'ada'/'ch4_pipelines.ipynb')!r}).read()[:200])"})
-    _write_nb(spy, subs/'eve'/'ch4_pipelines.ipynb')
+    write_json(spy, subs/'eve'/'ch4_pipelines.ipynb')
     table = grade(subs, tmp_path/'graded', progress=False)
     totals = table.groupby('student').score.sum().to_dict()
     assert totals == {'ada': 2, 'eve': 0}
