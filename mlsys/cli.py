@@ -72,13 +72,22 @@ KERNEL_NAME = 'mlsys-current-env'
 
 def use_current_kernel()->str: # the kernel name to pass to papermill
     "Register a Jupyter kernel for `sys.executable` in a private folder on JUPYTER_PATH."
-    folder = Path(tempfile.gettempdir())/f'mlsys-kernels-{os.getuid() if hasattr(os, "getuid") else "user"}'
+    import hashlib
+    from mlsys.storage import read_json, write_json
+    # one folder per interpreter: two environments of one user never overwrite each other's kernel
+    env_key = hashlib.sha256(sys.executable.encode()).hexdigest()[:12]
+    folder = Path(tempfile.gettempdir())/f'mlsys-kernels-{os.getuid() if hasattr(os, "getuid") else "user"}-{env_key}'
     spec_dir = folder/'kernels'/KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
     # the kernel listens on loopback only; its warning about unencrypted TCP would only alarm students
     spec = {'argv': [sys.executable, '-m', 'ipykernel_launcher', '-f', '{connection_file}', '--IPKernelApp.log_level=ERROR'],
             'display_name': f'Python ({sys.prefix})', 'language': 'python'}
-    (spec_dir/'kernel.json').write_text(json.dumps(spec))
+    # many processes call this at once (parallel lab runs, nbdev_test workers) while others start kernels from the
+    # file: write it only when it differs, and atomically, so no reader ever sees it half written
+    spec_file = spec_dir/'kernel.json'
+    try: current = read_json(spec_file)
+    except (FileNotFoundError, ValueError): current = None
+    if current != spec: write_json(spec, spec_file)
     paths = os.environ.get('JUPYTER_PATH', '')
     if str(folder) not in paths.split(os.pathsep): os.environ['JUPYTER_PATH'] = os.pathsep.join(p for p in (str(folder), paths) if p)
     return KERNEL_NAME

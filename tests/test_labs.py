@@ -84,3 +84,44 @@ def test_no_state_leaks_between_students(tmp_path, isolation):
     t = run_lab(lab, roster, tmp_path/'out', workers=2, isolation=isolation, progress=False)
     assert (t.status == 'success').all(), t[t.status != 'success'][['id', 'status', 'cell', 'error']].to_dict('records')
     assert not t.saw_leftover.any() and t.cwd_is_own_folder.all()
+
+
+def _register_kernel_repeatedly(n:int):
+    from mlsys.cli import use_current_kernel
+    for _ in range(n): use_current_kernel()
+
+
+def test_kernel_spec_is_never_seen_half_written():
+    "Parallel lab workers register the kernel while others start kernels from its spec: no reader may see a partial file."
+    import multiprocessing as mp
+    from jupyter_client.kernelspec import KernelSpecManager
+    from mlsys.cli import use_current_kernel
+    name = use_current_kernel()
+    ctx = mp.get_context('spawn')
+    writers = [ctx.Process(target=_register_kernel_repeatedly, args=(300,)) for _ in range(2)]
+    for w in writers: w.start()
+    bad = []
+    try:
+        while any(w.is_alive() for w in writers):
+            try: spec = KernelSpecManager().get_kernel_spec(name)
+            except Exception as e: bad.append(f'{type(e).__name__}: {e}'); continue
+            if spec.argv[0] != sys.executable: bad.append(f'spec points at {spec.argv[0]}')
+    finally:
+        for w in writers: w.join(60)
+    assert [w.exitcode for w in writers] == [0, 0]
+    assert not bad, f'{len(bad)} reads of a broken kernel spec, first: {bad[0]}'
+
+
+def test_each_interpreter_gets_its_own_kernel_spec(monkeypatch):
+    "Two environments of one user (say a CI clone and a working copy) must not point each other's runs at the wrong Python."
+    import os
+    from jupyter_client.kernelspec import KernelSpecManager
+    from mlsys.cli import use_current_kernel
+    monkeypatch.setenv('JUPYTER_PATH', '')
+    monkeypatch.setattr(sys, 'executable', '/opt/other-env/bin/python')
+    name = use_current_kernel()
+    other_path = os.environ['JUPYTER_PATH']
+    monkeypatch.undo()
+    use_current_kernel()  # this environment registers its own kernel afterwards...
+    monkeypatch.setenv('JUPYTER_PATH', other_path)  # ...and the other environment's kernel is unchanged
+    assert KernelSpecManager().get_kernel_spec(name).argv[0] == '/opt/other-env/bin/python'
