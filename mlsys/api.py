@@ -8,7 +8,7 @@ __all__ = ['API_KEY_HEADER', 'RESPONSE_FIELDS', 'campaign_responses', 'FaultPlan
 
 # %% ../nbs/03b_api.ipynb #c85243b2
 import json, math, os, random, threading, time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse, parse_qs
 from .sources import Source, Batch

@@ -92,7 +92,7 @@ def clean_transactions(
     raw, # transactions as read from the source, with a `source_row` column
 )->StepResult:
     "Coerce `raw` to `TRANSACTION_SCHEMA` and drop exact duplicates; quarantine what cannot be kept."
-    import numpy as np, pandas as pd
+    import pandas as pd
     check_columns(raw, ['source_row', *TRANSACTION_SCHEMA])
     raw = raw.reset_index(drop=True)
     typed = pd.DataFrame({'source_row': raw['source_row'].astype('int64')})

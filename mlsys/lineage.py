@@ -7,7 +7,7 @@ __all__ = ['code_version', 'source_fingerprint', 'lineage_record', 'write_lineag
            'draw_lineage', 'git_dvc_project', 'commit_version', 'dataset_version', 'run_experiments']
 
 # %% ../nbs/04f_lineage.ipynb #79a424e0
-import json, subprocess, sys
+import json, subprocess
 from pathlib import Path
 from .storage import file_md5, write_json, read_json
 from .versioning import read_yaml

@@ -10,9 +10,9 @@ __all__ = ['PIPELINE_DEFAULTS', 'REFERENCE_TABLES', 'RUN_LAYOUT', 'STAGES', 'CAT
 # %% ../nbs/05_pipeline.ipynb #6044590a
 import platform, sys, time
 from pathlib import Path
-from .cleaning import clean_transactions, check_columns, empty_quarantine, TRANSACTION_SCHEMA, StepResult
+from .cleaning import clean_transactions, check_columns, TRANSACTION_SCHEMA, StepResult
 from .features import household_features
-from .storage import write_parquet, read_parquet, write_json, read_json, atomic_path
+from .storage import write_parquet, read_parquet, write_json, atomic_path
 from .validation import (validate_frame, apply_policy, transaction_expectations, household_feature_expectations,
                               raw_expectations, DataValidationError)
 from .versioning import init_dvc_project, write_yaml, read_yaml, dvc_stage, commit_outputs, locked_hashes
@@ -261,7 +261,6 @@ def run_report(
     hashes:dict, # output hashes from `version_run`
 )->dict: # the report, also written to reports/run_report.json and .md
     "Summarize a run: rows in/out/quarantined, validation, DVC hashes, time per stage."
-    import pandas as pd
     run_dir = Path(run_dir)
     v = stage_results['validate']
     q = read_parquet(_path(run_dir, 'quarantine'), columns=['stage', 'reason'])

@@ -7,9 +7,9 @@ __all__ = ['promotion_summary', 'promotion_input_expectations', 'promotion_summa
            'run_partitioned', 'read_partitioned_output']
 
 # %% ../nbs/04h_scale.ipynb #a27575d2
-import os, time
+import os
 from pathlib import Path
-from .storage import file_md5, write_parquet, write_json, read_json
+from .storage import file_md5, write_parquet, write_json
 
 # %% ../nbs/04h_scale.ipynb #2225e726
 def promotion_summary(

@@ -6,9 +6,6 @@
 __all__ = ['SEGMENT_FEATURES', 'RollingAlerts', 'card_features', 'train_fraud_model', 'fraud_scores', 'segment_households',
            'segment_profile']
 
-# %% ../nbs/03f_scenarios.ipynb #d2c3561b
-from collections import deque
-
 # %% ../nbs/03f_scenarios.ipynb #f5920276
 class RollingAlerts:
     "Per-key alert when the rolling mean of a value exceeds the key's warm-up baseline by a ratio."

@@ -6,7 +6,6 @@
 __all__ = ['Batch', 'Source', 'FrameSource', 'Checkpoint', 'PartitionedParquetSink', 'load']
 
 # %% ../nbs/03_sources.ipynb #732d32dd
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from .storage import write_json, read_json, write_parquet

@@ -7,7 +7,7 @@ __all__ = ['to_events', 'events_frame', 'Delivery', 'parse_lines', 'LocalLog', '
            'replay', 'StreamSource', 'TumblingWindows', 'unprocessed', 'OperatorSink', 'run_stream']
 
 # %% ../nbs/03d_streams.ipynb #2f82372e
-import json, os, time
+import os, time
 from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -119,7 +119,6 @@ class TimeFeatures(TransformerMixin, BaseEstimator):
     def __init__(self, parts:tuple=PARTS): self.parts = parts
 
     def fit(self, X, y=None):
-        import pandas as pd
         unknown = [p for p in self.parts if p not in self.PARTS]
         if unknown: raise ValueError(f"Unknown time part(s) {unknown}; choose from {list(self.PARTS)}")
         X = validate_data(self, X, dtype=None, ensure_all_finite='allow-nan')
@@ -202,7 +201,6 @@ def to_base_units(
     base:str, # the name of the base unit, written into the unit column
 ):
     "A copy of `df` with `value` converted to the base unit and `unit` set to it."
-    import pandas as pd
     units = df[unit].astype(str).str.strip()
     unknown = sorted(set(units) - set(map(str, conversions)))
     if unknown:
