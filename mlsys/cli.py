@@ -7,10 +7,11 @@ __all__ = ['PIPELINE_NOTEBOOK', 'KERNEL_NAME', 'pipeline_notebook', 'parse_value
            'use_current_kernel', 'RunFailed', 'run_notebook', 'main']
 
 # %% ../nbs/06_cli.ipynb #843b13f2
-import argparse, json, os, sys, tempfile, time
+import argparse, hashlib, json, os, sys, tempfile, time
 from datetime import datetime
 from pathlib import Path
 from .config import project_root, disable_telemetry
+from .storage import read_json, write_json
 
 # %% ../nbs/06_cli.ipynb #0ca02dd3
 PIPELINE_NOTEBOOK = 'retail_pipeline.ipynb'
@@ -72,8 +73,6 @@ KERNEL_NAME = 'mlsys-current-env'
 
 def use_current_kernel()->str: # the kernel name to pass to papermill
     "Register a Jupyter kernel for `sys.executable` in a private folder on JUPYTER_PATH."
-    import hashlib
-    from mlsys.storage import read_json, write_json
     # one folder per interpreter: two environments of one user never overwrite each other's kernel
     env_key = hashlib.sha256(sys.executable.encode()).hexdigest()[:12]
     folder = Path(tempfile.gettempdir())/f'mlsys-kernels-{os.getuid() if hasattr(os, "getuid") else "user"}-{env_key}'
@@ -168,7 +167,7 @@ def _parser():
 def _summary(out_dir:Path)->str:
     report = out_dir/'reports'/'run_report.json'
     if not report.exists(): return f"Run finished: {out_dir}"
-    r = json.loads(report.read_text())
+    r = read_json(report)
     rows = r['rows']
     return (f"Run finished: {out_dir}\n  rows read {rows['read']:,}, written {rows['written']:,}, "
             f"quarantined {rows['quarantined']:,} (reconciled: {rows['reconciled']})\n"
