@@ -8,7 +8,7 @@ from _measure import measure, median
 
 CHUNKED = '''
 import sys
-from mlsys.database import DatabaseSource
+from mlsys.dataops.database import DatabaseSource
 rows = 0
 for b in DatabaseSource(sys.argv[1], 'transactions', watermark='transaction_timestamp', keys=['basket_id', 'product_id'], chunksize=100_000).batches():
     rows += len(b.frame)
@@ -27,7 +27,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument('--repeats', type=int, default=3)
     args = ap.parse_args()
-    from mlsys.database import build_retail_database
+    from mlsys.dataops.database import build_retail_database
     url = f'sqlite:///{build_retail_database()}'
     runs = {'chunked': [], 'read_sql': []}
     for i in range(args.repeats):

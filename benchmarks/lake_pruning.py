@@ -7,7 +7,7 @@ from _measure import measure, median
 
 PRUNED = '''
 import sys
-from mlsys.lake import read_lake
+from mlsys.dataops.lake import read_lake
 print(len(read_lake(sys.argv[1], weeks=[1, 2, 3, 4]).frame))
 '''
 WHOLE = '''
@@ -20,8 +20,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument('--repeats', type=int, default=3)
     args = ap.parse_args()
-    from mlsys.lake import build_promotions_lake
-    from mlsys.config import data_home
+    from mlsys.dataops.lake import build_promotions_lake
+    from mlsys.core.config import data_home
     lake = build_promotions_lake(data_home()/'lake'/'promotions')
     runs = {'pruned': [], 'whole': []}
     for i in range(args.repeats):

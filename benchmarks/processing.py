@@ -23,8 +23,8 @@ def main():
     args = ap.parse_args()
     import numpy as np
     from sklearn.compose import ColumnTransformer
-    from mlsys.datasets import load_complete_journey
-    from mlsys.transformers import OutlierClipper, TimeFeatures
+    from mlsys.core.datasets import load_complete_journey
+    from mlsys.dataops.transformers import OutlierClipper, TimeFeatures
     tx = load_complete_journey('transactions')
     ml, hand = [], []
     for i in range(args.repeats):

@@ -18,7 +18,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument('--repeats', type=int, default=3)
     args = ap.parse_args()
-    from mlsys.database import build_retail_database
+    from mlsys.dataops.database import build_retail_database
     db = build_retail_database()  # built once, outside the timings
     work = Path(tempfile.mkdtemp(prefix='mlsys-bench-'))
     runs = {'mlsys': [], 'baseline': []}

@@ -8,7 +8,7 @@ from _measure import measure, median
 
 DASK = '''
 import sys, json
-from mlsys.scale import dask_client, run_partitioned
+from mlsys.pipelines.scale import dask_client, run_partitioned
 client = dask_client(n_workers=2, memory_limit='2GiB')
 s = run_partitioned(sys.argv[1], sys.argv[2], client, progress=False)
 client.close()
@@ -16,7 +16,7 @@ print(json.dumps({'rows_in': s['rows_in'], 'rows_out': s['rows_out']}))
 '''
 PANDAS = '''
 import sys, json, pandas as pd
-from mlsys.datasets import complete_journey_path
+from mlsys.core.datasets import complete_journey_path
 df = pd.read_parquet(complete_journey_path('promotions'))
 df['display'] = df.display_location.astype(str) != '0'
 df['mailer'] = df.mailer_location.astype(str) != '0'
@@ -30,8 +30,8 @@ def main():
     ap.add_argument('--repeats', type=int, default=3)
     args = ap.parse_args()
     import json
-    from mlsys.config import data_home
-    from mlsys.lake import build_promotions_lake
+    from mlsys.core.config import data_home
+    from mlsys.dataops.lake import build_promotions_lake
     lake = build_promotions_lake(data_home()/'lake'/'promotions')
     work = Path(tempfile.mkdtemp(prefix='mlsys-scale-'))
     runs = {'dask': [], 'pandas': []}

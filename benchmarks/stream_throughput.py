@@ -10,8 +10,8 @@ from _measure import measure, median
 JOB = '''
 import sys, json, time
 from pathlib import Path
-from mlsys.streams import LocalLog, TumblingWindows, OperatorSink, run_stream
-from mlsys.sources import Checkpoint
+from mlsys.dataops.streams import LocalLog, TumblingWindows, OperatorSink, run_stream
+from mlsys.dataops.sources import Checkpoint
 out = Path(sys.argv[2])
 t = time.perf_counter()
 s = run_stream(LocalLog(sys.argv[1]).consumer(sys.argv[3]), TumblingWindows('1h'), OperatorSink(out), Checkpoint(out/'cp.json'), batch_size=50_000, idle_timeout=0.0)
@@ -34,9 +34,9 @@ print(json.dumps({'events': n, 'loop_seconds': time.perf_counter() - t}))
 LATENCY = '''
 import sys, json, threading
 from pathlib import Path
-from mlsys.datasets import load_complete_journey
-from mlsys.streams import LocalLog, TumblingWindows, OperatorSink, replay, run_stream, to_events
-from mlsys.sources import Checkpoint
+from mlsys.core.datasets import load_complete_journey
+from mlsys.dataops.streams import LocalLog, TumblingWindows, OperatorSink, replay, run_stream, to_events
+from mlsys.dataops.sources import Checkpoint
 tx = load_complete_journey('transactions')
 events = to_events(tx[tx.week == 30])
 log = LocalLog(Path(sys.argv[1])/'paced')
@@ -53,8 +53,8 @@ def main():
     ap.add_argument('--repeats', type=int, default=3)
     ap.add_argument('--events', type=int, default=500_000)
     args = ap.parse_args()
-    from mlsys.datasets import load_complete_journey
-    from mlsys.streams import LocalLog, replay, to_events
+    from mlsys.core.datasets import load_complete_journey
+    from mlsys.dataops.streams import LocalLog, replay, to_events
     work = Path(tempfile.mkdtemp(prefix='mlsys-stream-'))
     log = LocalLog(work/'log')
     replay(log, to_events(load_complete_journey('transactions').iloc[:args.events]), chunk=50_000)

@@ -25,8 +25,8 @@ def main():
     ap.add_argument('--rows', type=int, default=1_000_000)
     args = ap.parse_args()
     import numpy as np
-    from mlsys.datasets import load_complete_journey
-    from mlsys.validation import validate_frame, transaction_expectations, TRANSACTION_SCHEMA
+    from mlsys.core.datasets import load_complete_journey
+    from mlsys.dataops.validation import validate_frame, transaction_expectations, TRANSACTION_SCHEMA
     tx = load_complete_journey('transactions').head(args.rows).copy()
     tx.insert(0, 'source_row', np.arange(len(tx)))
     spec = transaction_expectations()

@@ -1,18 +1,10 @@
-"Shared fixtures: an isolated data home, the `mlsys` command, and a malformed transactions file."
-import os, subprocess, sys
+"Shared fixtures: an isolated data home, the test servers' URLs, and a malformed transactions file. Helpers are in helpers.py."
+import os
 from pathlib import Path
 import pandas as pd
 import pytest
 
-MLSYS = str(Path(sys.executable).parent/'mlsys')
-
-
-def service_url(name:str)->str:
-    "The URL of a test server (MLSYS_TEST_POSTGRES_URL, MLSYS_TEST_REDIS_URL), started by scripts/start_services.sh."
-    url = os.environ.get(name)
-    if url: return url
-    if os.environ.get('MLSYS_REQUIRE_SERVICES') == '1': pytest.fail(f"{name} is not set: run scripts/start_services.sh")
-    pytest.skip(f"{name} is not set (run `make services`)")
+from helpers import service_url
 
 
 @pytest.fixture(scope='session')
@@ -34,27 +26,12 @@ def data_home(tmp_path_factory):
     return Path(os.environ['MLSYS_DATA_HOME'])
 
 
-def mlsys(*args, cwd=None, check=True):
-    "Run the installed `mlsys` command; return the CompletedProcess."
-    env = {**os.environ, 'PATH': str(Path(sys.executable).parent) + os.pathsep + os.environ['PATH']}
-    p = subprocess.run([MLSYS, *args], cwd=cwd, env=env, capture_output=True, text=True)
-    if check and p.returncode != 0:
-        raise AssertionError(f"mlsys {' '.join(args)} exited {p.returncode}\nstdout:\n{p.stdout}\nstderr:\n{p.stderr}")
-    return p
-
-
-def dvc(run_dir, *args):
-    "Run the `dvc` command line in a run folder."
-    from mlsys.versioning import run_dvc
-    return run_dvc(run_dir, *args)
-
-
 @pytest.fixture(scope='session')
 def malformed_csv(tmp_path_factory):
     """500 real transactions as a CSV export, with one row of each kind of damage:
     wrong type, negative quantity, absurd quantity, missing key, unparseable timestamp,
     impossible date, out-of-period timestamp, and an exact duplicate."""
-    from mlsys.datasets import load_complete_journey
+    from mlsys.core.datasets import load_complete_journey
     df = load_complete_journey('transactions').iloc[:500].astype(str)
     damage = {
         10: ('quantity', 'three'),

@@ -1,0 +1,24 @@
+"Project-level checks: the README is generated from the landing page, the data is what it claims to be."
+import subprocess, sys
+from pathlib import Path
+import pyarrow.parquet as pq
+from mlsys.core.datasets import COMPLETE_JOURNEY_ROWS, complete_journey_path
+
+from helpers import ROOT
+
+
+def test_readme_is_current():
+    from mlsys.course.readme import write_readme
+    assert write_readme(check=True, root=ROOT) == 0
+
+
+def test_complete_journey_row_counts():
+    for name, rows in COMPLETE_JOURNEY_ROWS.items():
+        assert pq.ParquetFile(complete_journey_path(name)).metadata.num_rows == rows, name
+
+
+def test_pipeline_notebook_keeps_its_parameters_tag():
+    import json
+    nb = json.loads((ROOT/'pipelines'/'retail_pipeline.ipynb').read_text())
+    tagged = [c for c in nb['cells'] if 'parameters' in c.get('metadata', {}).get('tags', [])]
+    assert len(tagged) == 1 and 'sample = None' in ''.join(tagged[0]['source'])
