@@ -14,7 +14,7 @@ def main():
     ap.add_argument('--rows', type=int, default=30)
     ap.add_argument('--workers', type=int, default=2)
     args = ap.parse_args()
-    from mlsys.cli import use_current_kernel
+    from mlsys.core.notebooks import use_current_kernel
     kernel = use_current_kernel()  # also puts the kernel spec on JUPYTER_PATH for the papermill subprocesses
     lab = ROOT/'labs'/'sampling_bias.ipynb'
     work = Path(tempfile.mkdtemp(prefix='mlsys-lab-'))

@@ -4,7 +4,9 @@ each submission in isolation."""
 import json, subprocess, sys
 from pathlib import Path
 import pytest
-from mlsys.course.release import release, find_leaks, student_notebook, execute_notebook, notebook_errors, course_root, grade
+from mlsys.course.release import release, find_leaks, student_notebook, course_root
+from mlsys.course.grading import grade
+from mlsys.core.notebooks import execute_notebook, notebook_errors
 from mlsys.core.storage import read_json, write_json
 from mlsys.course.exercises import CHECKS, run_check
 

@@ -29,7 +29,7 @@ def browser():
 @pytest.fixture(scope='module')
 def site(tmp_path_factory):
     "The course site, built with every notebook executed (the whole course runs here), served on 127.0.0.1."
-    from mlsys.course.release import build_site
+    from mlsys.course.site import build_site
     out = tmp_path_factory.mktemp('site')/'site'
     start = time.perf_counter()
     built = build_site(out, progress=False)

@@ -87,7 +87,7 @@ def test_no_state_leaks_between_students(tmp_path, isolation):
 
 
 def _register_kernel_repeatedly(n:int):
-    from mlsys.cli import use_current_kernel
+    from mlsys.core.notebooks import use_current_kernel
     for _ in range(n): use_current_kernel()
 
 
@@ -95,7 +95,7 @@ def test_kernel_spec_is_never_seen_half_written():
     "Parallel lab workers register the kernel while others start kernels from its spec: no reader may see a partial file."
     import multiprocessing as mp
     from jupyter_client.kernelspec import KernelSpecManager
-    from mlsys.cli import use_current_kernel
+    from mlsys.core.notebooks import use_current_kernel
     name = use_current_kernel()
     ctx = mp.get_context('spawn')
     writers = [ctx.Process(target=_register_kernel_repeatedly, args=(300,)) for _ in range(2)]
@@ -116,7 +116,7 @@ def test_each_interpreter_gets_its_own_kernel_spec(monkeypatch):
     "Two environments of one user (say a CI clone and a working copy) must not point each other's runs at the wrong Python."
     import os
     from jupyter_client.kernelspec import KernelSpecManager
-    from mlsys.cli import use_current_kernel
+    from mlsys.core.notebooks import use_current_kernel
     monkeypatch.setenv('JUPYTER_PATH', '')
     monkeypatch.setattr(sys, 'executable', '/opt/other-env/bin/python')
     name = use_current_kernel()
