@@ -1,0 +1,88 @@
+"Regression tests for the data-path defects of issue 11: each failed on the code before its fix."
+import itertools, json, math, os, signal, sqlite3, subprocess, sys, textwrap, uuid
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from mlsys.database import DatabaseSource, write_table
+from mlsys.sources import Batch, Checkpoint, PartitionedParquetSink, load
+
+N = 569
+
+
+@pytest.fixture(params=['sqlite', 'postgresql'])
+def db(request, tmp_path):
+    "(url, a fresh table name) on SQLite and on the PostgreSQL test server; the table is dropped afterwards."
+    url = f'sqlite:///{tmp_path}/db.sqlite' if request.param == 'sqlite' else request.getfixturevalue('postgres_url')
+    name = f'regr_{uuid.uuid4().hex[:10]}'
+    yield url, name
+    with sa.create_engine(url).begin() as con: con.execute(sa.text(f'DROP TABLE IF EXISTS "{name}"'))
+
+
+def read_capped(src, cap=200):
+    "Every row `src` yields, but at most `cap` batches (the old code could loop for ever on one position)."
+    frames = [b.frame for b in itertools.islice(src.batches(), cap)]
+    return pd.concat(frames, ignore_index=True)
+
+
+# 1. keyset positions keep each column's own type
+
+def test_keyset_position_keeps_64bit_ids_exact(db):
+    url, table = db
+    rng = np.random.default_rng(11)
+    ids = (2**63 - 1) - np.sort(rng.choice(10**7, N, replace=False)).astype('int64')[::-1]
+    df = pd.DataFrame({'id': ids, 'score': rng.random(N), 'qty': rng.integers(0, 9, N)})  # every column numeric
+    write_table(df, url, table)
+    got = read_capped(DatabaseSource(url, table, watermark='id', chunksize=50))
+    assert len(got) == N and got.id.is_unique
+    assert got.id.tolist() == sorted(ids.tolist())
+
+
+@pytest.mark.parametrize('watermark,keys', [('ts', ['id']), ('name', ['id'])])
+def test_keyset_with_timestamp_and_text_watermarks(db, watermark, keys):
+    url, table = db
+    rng = np.random.default_rng(12)
+    df = pd.DataFrame({'ts': pd.Timestamp('2017-01-01') + pd.to_timedelta(rng.integers(0, 400, N), unit='min'),
+                       'name': [f'customer {i % 97:03d}' for i in range(N)],
+                       'id': 2**62 + np.arange(N, dtype='int64'), 'score': rng.random(N)})
+    write_table(df, url, table)
+    got = read_capped(DatabaseSource(url, table, watermark=watermark, keys=keys, chunksize=40))
+    assert len(got) == N and got.id.is_unique
+
+
+# 2. one wrong-typed value is quarantined, it does not stop the load
+
+def test_wrong_typed_values_are_quarantined_and_counts_reconcile(tmp_path):
+    path = tmp_path/'shop.sqlite'
+    df = pd.DataFrame({'id': np.arange(N, dtype='int64'), 'qty': np.arange(N) % 7, 'price': np.arange(N) * 0.5,
+                       'name': [f'p{i}' for i in range(N)],
+                       'ts': pd.Timestamp('2017-03-01') + pd.to_timedelta(np.arange(N), unit='min')})
+    write_table(df, f'sqlite:///{path}', 'items')
+    bad = {10: ('qty', 'three'), 11: ('qty', 2.5), 200: ('price', '4,50'), 300: ('ts', 'not a time'), 568: ('name', b'\x00\x01')}
+    with sqlite3.connect(path) as con:  # SQLite keeps values that do not fit the declared type
+        for i, (col, value) in bad.items(): con.execute(f'UPDATE items SET "{col}" = ? WHERE id = ?', (value, i))
+    sink, cp = PartitionedParquetSink(tmp_path/'out'), Checkpoint(tmp_path/'cp.json')
+    src = DatabaseSource(f'sqlite:///{path}', 'items', watermark='ts', keys=['id'], chunksize=100)
+    state = load(src, sink, cp, progress=False)
+    assert (state['rows'], state['quarantined']) == (N - 5, 5)
+    assert len(sink.read()) + len(sink.quarantine()) == N  # read = written + quarantined
+    q = {r['record']['id']: r for r in sink.quarantine()}
+    assert sorted(q) == sorted(bad)
+    for i, (col, value) in bad.items():
+        assert q[i]['column'] == col and col in q[i]['reason']
+        assert q[i]['value'] == value or q[i]['value'] == str(value) or isinstance(value, bytes)
+    assert sink.read().qty.dtype == 'int64' and not sink.read().id.isin(list(bad)).any()
+
+
+# 6. float-typed integer columns go to PostgreSQL (and SQLite) as nullable integers
+
+def test_nullable_integers_append_to_an_integer_column(db):
+    url, table = db
+    write_table(pd.DataFrame({'id': [1, 2], 'household_id': [10, 20]}), url, table)
+    more = pd.DataFrame({'id': [3, 4, 5], 'household_id': [30.0, np.nan, 2.0**53 + 2]})  # NaN made the column float
+    write_table(more, url, table, if_exists='append')
+    got = DatabaseSource(url, table, watermark='id').read()
+    assert got.household_id.tolist()[:3] == [10, 20, 30] and pd.isna(got.household_id[3])
+    assert got.household_id[4] == 2**53 + 2
+    with pytest.raises(ValueError, match="household_id.*2.5"):
+        write_table(pd.DataFrame({'id': [6], 'household_id': [2.5]}), url, table, if_exists='append')
