@@ -86,3 +86,18 @@ def test_nullable_integers_append_to_an_integer_column(db):
     assert got.household_id[4] == 2**53 + 2
     with pytest.raises(ValueError, match="household_id.*2.5"):
         write_table(pd.DataFrame({'id': [6], 'household_id': [2.5]}), url, table, if_exists='append')
+
+
+# 12. strict JSON: a NaN metric is written as null
+
+def _no_constants(name): raise ValueError(f'{name} is not JSON')
+
+
+def test_nan_metric_is_written_as_null_and_parses_strictly(tmp_path):
+    from mlsys.storage import write_json, read_json
+    metrics = {'auc': float('nan'), 'recall': np.float64('nan'), 'lift': float('inf'), 'rows': np.int64(7),
+               'per_week': [1.5, float('nan')], 'fitted': pd.NaT}
+    path = write_json(metrics, tmp_path/'metrics.json')
+    parsed = json.loads(path.read_text(), parse_constant=_no_constants)
+    assert parsed == {'auc': None, 'recall': None, 'lift': None, 'rows': 7, 'per_week': [1.5, None], 'fitted': None}
+    assert read_json(path) == parsed
