@@ -101,3 +101,105 @@ def test_nan_metric_is_written_as_null_and_parses_strictly(tmp_path):
     parsed = json.loads(path.read_text(), parse_constant=_no_constants)
     assert parsed == {'auc': None, 'recall': None, 'lift': None, 'rows': 7, 'per_week': [1.5, None], 'fitted': None}
     assert read_json(path) == parsed
+
+
+# 3. stream loads: the checkpoint's counts equal what the sink holds after any kill
+
+EVENTS = 60_000
+
+
+@pytest.fixture(params=['local', 'redis'])
+def stream(request, tmp_path):
+    "(kind, the log, its address for a subprocess) with EVENTS events in it."
+    from mlsys.streams import LocalLog, RedisLog, replay
+    events = [{'event_id': f'e{i:06d}', 'event_time': f'2017-05-01T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}',
+               'sales_value': round(i * 0.01, 2)} for i in range(EVENTS)]
+    if request.param == 'local':
+        log = LocalLog(tmp_path/'log'); replay(log, events, progress=False)
+        yield 'local', log, [str(log.root), '-']; return
+    url = request.getfixturevalue('redis_url')
+    log = RedisLog(url, f'regr-{os.getpid()}-{uuid.uuid4().hex[:8]}')
+    replay(log, events, progress=False)
+    yield 'redis', log, [url, log.stream]
+    log.client.delete(log.stream)
+
+
+CONSUMER = textwrap.dedent('''
+    import os, signal, sys
+    from mlsys.streams import LocalLog, RedisLog, StreamSource
+    from mlsys.sources import Checkpoint, PartitionedParquetSink, load
+    kind, where, stream, out, cp, die_after = sys.argv[1:7]
+    log = LocalLog(where) if kind == 'local' else RedisLog(where, stream)
+    class Checkpoint_(Checkpoint):
+        saves = 0
+        def save(self, state):
+            super().save(state)
+            Checkpoint_.saves += 1
+            if Checkpoint_.saves == int(die_after): os.kill(os.getpid(), signal.SIGKILL)  # checkpointed, not committed
+    load(StreamSource(log.consumer('archive'), batch_size=400, idle_timeout=0.3), PartitionedParquetSink(out), Checkpoint_(cp), progress=False)
+''')
+
+
+def run_consumer(kind, where, out, cp, die_after=0):
+    return subprocess.Popen([sys.executable, '-c', CONSUMER, kind, *where, str(out), str(cp), str(die_after)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def assert_counts_match_sink(out, cp):
+    got = PartitionedParquetSink(out).read()
+    assert Checkpoint(cp).load()['rows'] == len(got) == EVENTS
+    assert got.event_id.is_unique
+
+
+def test_kill_between_checkpoint_and_commit_counts_each_batch_once(stream, tmp_path):
+    kind, log, where = stream
+    out, cp = tmp_path/'out', tmp_path/'cp.json'
+    p = run_consumer(kind, where, out, cp, die_after=3); p.wait(120)
+    assert p.returncode == -signal.SIGKILL, p.stderr.read()
+    p = run_consumer(kind, where, out, cp); p.wait(300)
+    assert p.returncode == 0, p.stderr.read()
+    assert_counts_match_sink(out, cp)
+
+
+def test_ten_random_kills_leave_counts_equal_to_the_sink(stream, tmp_path):
+    import random, time
+    kind, log, where = stream
+    out, cp = tmp_path/'out', tmp_path/'cp.json'
+    rng, kills = random.Random(f'issue-11-{kind}'), 0
+    def rows(): return Checkpoint(cp).load()['rows']
+    while kills < 10:
+        before, p = rows(), run_consumer(kind, where, out, cp)
+        while p.poll() is None and rows() == before: time.sleep(0.005)  # wait for the first batch after the imports
+        time.sleep(rng.uniform(0, 0.3))  # then kill at a random point of a later batch
+        if p.poll() is not None: break  # finished before the kill
+        p.send_signal(signal.SIGKILL); p.wait(30); kills += 1
+    p = run_consumer(kind, where, out, cp); p.wait(300)
+    assert p.returncode == 0, p.stderr.read()
+    print(f'{kind}: {kills} kills, checkpoint rows {rows()}, sink rows {len(PartitionedParquetSink(out).read())}')
+    assert kills == 10
+    assert_counts_match_sink(out, cp)
+
+
+# 4 and 5. the sink: no stale quarantine file, and rows come back in load order
+
+def test_rewrite_without_quarantined_rows_removes_the_old_quarantine_file(tmp_path):
+    sink = PartitionedParquetSink(tmp_path)
+    sink.write(Batch(pd.DataFrame({'id': [1]}), 1, key='b1', quarantined=[{'record': {'id': 2}, 'reason': 'id: bad'}]))
+    assert len(sink.quarantine()) == 1
+    sink.write(Batch(pd.DataFrame({'id': [1, 2]}), 1, key='b1'))  # the same batch, now clean
+    assert sink.quarantine() == [] and sink.read().id.tolist() == [1, 2]
+    assert not list(tmp_path.glob('quarantine-*')) and not list(tmp_path.glob('.*.tmp'))
+
+
+def test_sink_reads_back_in_position_order_not_file_name_order(tmp_path):
+    from mlsys.storage import write_parquet, file_md5
+    url = f'sqlite:///{tmp_path}/ids.sqlite'
+    ids = pd.DataFrame({'id': np.arange(1, 2_501, dtype='int64'), 'score': np.arange(2_500) / 7})
+    write_table(ids, url, 'scores')
+    straight, resumed = PartitionedParquetSink(tmp_path/'a'), PartitionedParquetSink(tmp_path/'b')
+    load(DatabaseSource(url, 'scores', watermark='id', chunksize=300), straight, Checkpoint(tmp_path/'a.json'), progress=False)
+    load(DatabaseSource(url, 'scores', watermark='id', chunksize=300), resumed, Checkpoint(tmp_path/'b.json'), max_batches=4, progress=False)
+    load(DatabaseSource(url, 'scores', watermark='id', chunksize=300), PartitionedParquetSink(tmp_path/'b'), Checkpoint(tmp_path/'b.json'), progress=False)
+    for sink in (straight, resumed): assert sink.read().id.tolist() == ids.id.tolist()  # after-start first, after-300 before after-1200
+    a, b = write_parquet(straight.read(), tmp_path/'a.parquet'), write_parquet(resumed.read(), tmp_path/'b.parquet')
+    assert file_md5(a) == file_md5(b) == file_md5(write_parquet(ids, tmp_path/'ids.parquet'))
