@@ -203,3 +203,39 @@ def test_sink_reads_back_in_position_order_not_file_name_order(tmp_path):
     for sink in (straight, resumed): assert sink.read().id.tolist() == ids.id.tolist()  # after-start first, after-300 before after-1200
     a, b = write_parquet(straight.read(), tmp_path/'a.parquet'), write_parquet(resumed.read(), tmp_path/'b.parquet')
     assert file_md5(a) == file_md5(b) == file_md5(write_parquet(ids, tmp_path/'ids.parquet'))
+
+
+# 13. the local API: rate limit before the key, constant-time key check, limit >= 1
+
+@pytest.fixture()
+def api():
+    from mlsys.api import CampaignApiServer
+    data = pd.DataFrame({'response_id': range(1, 3_001), 'household_id': 1, 'coupon_upc': 2, 'campaign_id': 3,
+                         'redemption_date': '2017-05-01', 'campaign_type': 'Type A', 'week': 18})
+    with CampaignApiServer(api_key='right-key', rate_limit=50, rate_period=60, data=data) as server: yield server
+
+
+def get(api, key=None, **params):
+    import requests
+    from mlsys.api import API_KEY_HEADER
+    return requests.get(f'{api.url}/v1/campaign-responses', params=params, headers={API_KEY_HEADER: key} if key else {}, timeout=5)
+
+
+def test_api_rate_limits_requests_without_a_valid_key(api):
+    codes = [get(api, key='guess').status_code for _ in range(200)]
+    assert codes.count(401) == 50 and codes.count(429) == 150
+
+
+@pytest.mark.parametrize('limit', [-1, 0])
+def test_api_rejects_a_limit_below_one_naming_the_parameter(api, limit):
+    r = get(api, key='right-key', limit=limit)
+    assert r.status_code == 400 and 'limit' in r.json()['error'] and str(limit) in r.json()['error']
+    assert len(get(api, key='right-key', limit=5_000).json()['data']) == 1_000  # the cap still holds
+
+
+def test_api_compares_the_key_in_constant_time(api, monkeypatch):
+    import hmac, mlsys.api
+    calls = []
+    monkeypatch.setattr(mlsys.api, 'hmac', type('hmac', (), {'compare_digest': staticmethod(lambda a, b: calls.append((a, b)) or hmac.compare_digest(a, b))}), raising=False)
+    assert get(api, key='wrong-key').status_code == 401 and get(api, key='right-key', limit=1).status_code == 200
+    assert len(calls) == 2
