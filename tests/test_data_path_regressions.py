@@ -239,3 +239,17 @@ def test_api_compares_the_key_in_constant_time(api, monkeypatch):
     monkeypatch.setattr(mlsys.api, 'hmac', type('hmac', (), {'compare_digest': staticmethod(lambda a, b: calls.append((a, b)) or hmac.compare_digest(a, b))}), raising=False)
     assert get(api, key='wrong-key').status_code == 401 and get(api, key='right-key', limit=1).status_code == 200
     assert len(calls) == 2
+
+
+# 17. telemetry is forced off, whatever the shell had
+
+@pytest.mark.parametrize('shell', [None, 'False', '0', 'true', '1'])
+def test_disable_telemetry_turns_analytics_off_whatever_the_shell_had(monkeypatch, shell):
+    from mlsys.config import disable_telemetry, TELEMETRY_SWITCHES
+    for k in TELEMETRY_SWITCHES: monkeypatch.delenv(k, raising=False)
+    if shell is not None: monkeypatch.setenv('GX_ANALYTICS_ENABLED', shell)
+    monkeypatch.setenv('DO_NOT_TRACK', '0')  # a tracking opt-in: overridden too
+    switches = disable_telemetry()
+    assert switches['GX_ANALYTICS_ENABLED'].lower() in ('false', '0')
+    assert switches['DO_NOT_TRACK'] == '1' and switches['DVC_NO_ANALYTICS'] == '1'
+    assert all(os.environ[k] == v for k, v in switches.items())
