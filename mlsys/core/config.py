@@ -30,8 +30,8 @@ TELEMETRY_SWITCHES = {
 }
 
 def disable_telemetry()->dict: # the switches now in force
-    "Turn off the usage analytics of Great Expectations, DVC and MLflow for this process and its children."
-    for k,v in TELEMETRY_SWITCHES.items(): os.environ.setdefault(k, v)
+    "Turn off the usage analytics of Great Expectations, DVC and MLflow for this process and its children, whatever was set before."
+    os.environ.update(TELEMETRY_SWITCHES)  # mlsys is offline by design: a value that turns analytics on is overridden
     return {k: os.environ[k] for k in TELEMETRY_SWITCHES}
 
 # %% ../../nbs/core/01_config.ipynb #400a3ea1

@@ -7,11 +7,12 @@ __all__ = ['API_KEY_HEADER', 'RESPONSE_FIELDS', 'campaign_responses', 'FaultPlan
            'check_record', 'ApiSource']
 
 # %% ../../nbs/ch03_dataops/03_api.ipynb #c85243b2
-import json, math, os, random, threading, time
+import hmac, json, math, os, random, threading, time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse, parse_qs
 from .sources import Source, Batch
+from ..core.storage import strict_dumps
 
 # %% ../../nbs/ch03_dataops/03_api.ipynb #96030496
 def campaign_responses():
@@ -65,9 +66,9 @@ class _Handler(BaseHTTPRequestHandler):
         api = self.server.api
         url = urlparse(self.path)
         if url.path != '/v1/campaign-responses': return self._error(404, f'no such endpoint {url.path}')
-        if self.headers.get(API_KEY_HEADER) != api.api_key: return self._error(401, f'missing or wrong {API_KEY_HEADER} header')
-        wait = api._take_token()
+        wait = api._take_token()  # before the key: guessing keys costs tokens too
         if wait > 0: return self._error(429, 'rate limit exceeded', [('Retry-After', str(math.ceil(wait)))])
+        if not api.key_matches(self.headers.get(API_KEY_HEADER)): return self._error(401, f'missing or wrong {API_KEY_HEADER} header')
         fault = api._draw_fault()
         if fault == 'drop':
             self.close_connection = True
@@ -81,8 +82,9 @@ class _Handler(BaseHTTPRequestHandler):
             after = int(q.get('cursor', ['0'])[0] or 0)
             week = int(q['week'][0]) if 'week' in q else None
         except ValueError: return self._error(400, 'limit, cursor and week must be integers')
+        if limit < 1: return self._error(400, f'limit must be at least 1, got {limit}')
         page, next_cursor = api._page(week, after, limit)
-        body = json.dumps({'week': week, 'data': page, 'next_cursor': next_cursor}).encode()
+        body = strict_dumps({'week': week, 'data': page, 'next_cursor': next_cursor}).encode()
         if fault == 'malformed': body = body[:max(1, len(body)//2)]
         self._send(200, body)
 
@@ -109,6 +111,10 @@ class CampaignApiServer:
     def set_faults(self, faults:FaultPlan):
         "Change how the service misbehaves, while it runs."
         with self._lock: self.faults, self._rng = faults, random.Random(faults.seed)
+
+    def key_matches(self, key:str|None)->bool:
+        "Is `key` the API key? Compared in constant time, so response times do not leak how much of a guess was right."
+        return key is not None and hmac.compare_digest(key.encode(), self.api_key.encode())
 
     def _take_token(self)->float:
         with self._lock:

@@ -156,6 +156,16 @@ def _from_json(column, v):
     if v is not None and isinstance(column.type, sa.DateTime) and isinstance(v, str): return dt.datetime.fromisoformat(v)
     return v
 
+def _bound(column, v):
+    "`v` as a bound parameter of `column`'s type; a value of the wrong type (a quarantined row's) is bound as it is."
+    import sqlalchemy as sa
+    try: return sa.literal(_from_json(column, v), column.type)
+    except ValueError: return sa.literal(v)
+
+def _last_position(raw, frame, bad, order)->list:
+    "The keyset position after the last row, column by column in each column's own type (a row would turn ids > 2**53 into floats)."
+    return [_jsonable(raw[c].iloc[-1] if c in bad and bad[c].iloc[-1] else frame[c].iloc[-1]) for c in order]
+
 class DatabaseSource(Source):
     "Read a table from any SQLAlchemy URL in chunks, incrementally by a watermark."
     def __init__(self,
@@ -180,11 +190,29 @@ class DatabaseSource(Source):
         if unknown: raise ValueError(f"Unknown column(s) {unknown} in table {self.table!r}; it has {[c.name for c in t.columns]}")
         return engine, t, cols, order
 
+    def _select(self, t, names, dialect):
+        "Select `names`; SQLite hands back its stored values untouched, so a wrong-typed one can be quarantined, not crash the read."
+        import sqlalchemy as sa
+        raw = dialect == 'sqlite'
+        return sa.select(*[sa.type_coerce(t.c[c], sa.types.NullType()).label(c) if raw else t.c[c] for c in names])
+
+    def _read(self, con, q, t, names, cols, position):
+        "Run `q`; return (the rows as read, the rows that fit the schema, quarantined rows, every row in the schema's types, bad-value masks)."
+        import pandas as pd
+        rows = con.execute(q).fetchall()
+        raw = pd.DataFrame({c: pd.Series([r[i] for r in rows], dtype=object) for i, c in enumerate(names)})
+        typed, bad = _coerce_to_schema(raw, t)
+        fits = ~pd.concat(bad.values(), axis=1).any(axis=1) if bad else pd.Series(True, index=raw.index)
+        kept = typed.loc[fits, cols].reset_index(drop=True)
+        kept = kept.astype({c: d.numpy_dtype for c, d in kept.dtypes.items() if d in ('Int64', 'boolean') and not kept[c].isna().any()})
+        return raw, kept, _quarantined(raw, bad, t, position), typed, bad
+
     def batches(self, position=None):
-        import pandas as pd, sqlalchemy as sa
+        "Chunks of the table in (watermark, *keys) order after `position`; rows that do not fit the schema are quarantined."
+        import sqlalchemy as sa
         engine, t, cols, order = self._prepare()
         select_cols = list(dict.fromkeys([*cols, *order]))
-        base = sa.select(*[t.c[c] for c in select_cols])
+        base = self._select(t, select_cols, engine.dialect.name)
         if self.until is not None and self.watermark:
             base = base.where(t.c[self.watermark] <= _from_json(t.c[self.watermark], _jsonable(self.until)))
         if self.since is not None and self.watermark:
@@ -193,24 +221,22 @@ class DatabaseSource(Source):
             if not order:  # no watermark: a stable full read, resumable by row count
                 offset = position or 0
                 while True:
-                    q = base.limit(self.chunksize).offset(offset)
-                    df = pd.read_sql_query(q, con)
-                    if df.empty: return
-                    offset += len(df)
-                    yield Batch(df[cols], offset, key=f'offset-{offset - len(df):012d}')
-                    if len(df) < self.chunksize: return
+                    raw, frame, bad_rows, *_ = self._read(con, base.limit(self.chunksize).offset(offset), t, select_cols, cols, offset)
+                    if raw.empty: return
+                    offset += len(raw)
+                    yield Batch(frame, offset, key=f'offset-{offset - len(raw):012d}', quarantined=bad_rows)
+                    if len(raw) < self.chunksize: return
             while True:
                 q = base.order_by(*[t.c[c] for c in order]).limit(self.chunksize)
                 if position is not None:
-                    after = [_from_json(t.c[c], v) for c, v in zip(order, position)]
-                    q = q.where(sa.tuple_(*[t.c[c] for c in order]) > sa.tuple_(*[sa.literal(v, t.c[c].type) for c, v in zip(order, after)]))
-                df = pd.read_sql_query(q, con)
-                if df.empty: return
-                last = [_jsonable(v) for v in df.iloc[-1][order].tolist()]
+                    q = q.where(sa.tuple_(*[t.c[c] for c in order]) > sa.tuple_(*[_bound(t.c[c], v) for c, v in zip(order, position)]))
+                raw, frame, bad_rows, typed, bad = self._read(con, q, t, select_cols, cols, position)
+                if raw.empty: return
+                last = _last_position(raw, typed, bad, order)
                 key = 'after-' + '-'.join(str(v).replace(' ', 'T').replace(':', '') for v in (position or ['start']))
-                yield Batch(df[cols], last, key=key)
+                yield Batch(frame, last, key=key, quarantined=bad_rows)
                 position = last
-                if len(df) < self.chunksize: return
+                if len(raw) < self.chunksize: return
 
 def _postgres_copy(table, conn, keys, data_iter):
     "pandas `to_sql` method: stream rows with PostgreSQL's COPY (names were checked for quotes)."
@@ -218,6 +244,20 @@ def _postgres_copy(table, conn, keys, data_iter):
     cols = ', '.join(f'"{k}"' for k in keys)
     with conn.connection.cursor() as cur, cur.copy(f'COPY {name} ({cols}) FROM STDIN') as copy:
         for row in data_iter: copy.write_row(row)
+
+def _match_integer_columns(frame, engine, table:str):
+    "Float columns bound for INTEGER columns as nullable integers (`Int64`): PostgreSQL's COPY refuses `3.0` for a BIGINT."
+    import pandas as pd, sqlalchemy as sa
+    if not sa.inspect(engine).has_table(table): return frame
+    declared = {c['name']: c['type'] for c in sa.inspect(engine).get_columns(table)}
+    out = frame
+    for c in frame.columns:
+        if not (isinstance(declared.get(c), sa.Integer) and pd.api.types.is_float_dtype(frame[c])): continue
+        s = frame[c].dropna()
+        fractional = s[s != s.round()]
+        if len(fractional): raise ValueError(f"Column {c!r} of table {table!r} is INTEGER but the frame has {fractional.iloc[0]!r}")
+        out = out.assign(**{c: frame[c].astype('Int64')})
+    return out
 
 def write_table(
     frame, # rows to write
@@ -234,6 +274,94 @@ def write_table(
     # kept under common bound-parameter limits
     method = {'postgresql': _postgres_copy, 'sqlite': None}.get(engine.dialect.name, 'multi')
     chunksize = chunksize or (100_000 if method is None else max(1, 30_000 // max(1, len(frame.columns))))
+    if if_exists == 'append': frame = _match_integer_columns(frame, engine, table)
     with engine.begin() as con:
         frame.to_sql(table, con, if_exists=if_exists, index=False, chunksize=chunksize, method=method)
     return len(frame)
+
+# %% ../../nbs/ch03_dataops/02_database.ipynb #de1d1eda
+def _is_int(v)->bool:
+    import numpy as np
+    if isinstance(v, (bool, np.bool_)): return False
+    return isinstance(v, (int, np.integer)) or (isinstance(v, (float, np.floating)) and float(v).is_integer())
+
+def _as_integers(s):
+    "Integers as int64 (Int64 when some are missing), exact beyond 2**53; anything else is bad."
+    import pandas as pd
+    bad = s.notna() & ~s.map(_is_int)
+    vals = pd.array([int(v) if pd.notna(v) else None for v in s.where(~bad, None)], dtype='Int64')
+    return (vals.astype('int64') if not vals.isna().any() else vals), bad
+
+def _as_floats(s):
+    import numpy as np, pandas as pd
+    ok = s.isna() | s.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)))
+    return pd.to_numeric(s.where(ok, None), errors='coerce').astype('float64'), s.notna() & ~ok
+
+def _as_datetimes(s):
+    import datetime as dt, pandas as pd
+    if pd.api.types.is_datetime64_any_dtype(s): return s, pd.Series(False, index=s.index)
+    aware = any(isinstance(v, dt.datetime) and v.tzinfo for v in s)
+    text = s.map(lambda v: v.isoformat(sep=' ') if isinstance(v, dt.datetime) else v if isinstance(v, str) else None)
+    out = pd.to_datetime(text, errors='coerce', format='ISO8601', utc=aware).dt.as_unit('us')
+    return out, s.notna() & out.isna()
+
+def _as_dates(s):
+    import datetime as dt, pandas as pd
+    def parse(v):
+        if isinstance(v, dt.datetime): return None
+        if isinstance(v, dt.date): return v
+        try: return dt.date.fromisoformat(v) if isinstance(v, str) else None
+        except ValueError: return None
+    out = s.map(parse).astype(object)
+    return out, s.notna() & out.isna()
+
+def _as_booleans(s):
+    import pandas as pd
+    ok = s.isna() | s.map(lambda v: v in (0, 1) and not isinstance(v, str))
+    vals = pd.array([None if pd.isna(v) else bool(v) for v in s.where(ok, None)], dtype='boolean')
+    return (vals.astype(bool) if not vals.isna().any() else vals), s.notna() & ~ok
+
+def _as_numbers(s):
+    "Exact numerics (DECIMAL): checked, kept as the driver returns them."
+    import decimal, numpy as np
+    ok = s.isna() | s.map(lambda v: isinstance(v, (int, float, decimal.Decimal, np.integer, np.floating)) and not isinstance(v, bool))
+    return s.where(ok, None), s.notna() & ~ok
+
+def _as_text(s):
+    import pandas as pd
+    ok = s.isna() | s.map(lambda v: isinstance(v, str))
+    return s.where(ok, None).astype('str'), s.notna() & ~ok
+
+def _column_converter(sqltype):
+    "The conversion for a declared SQL type, or None to keep the values as the driver returns them."
+    import sqlalchemy as sa
+    if isinstance(sqltype, sa.Boolean): return _as_booleans
+    if isinstance(sqltype, sa.Integer): return _as_integers
+    if isinstance(sqltype, sa.Float): return _as_floats
+    if isinstance(sqltype, sa.Numeric): return _as_numbers
+    if isinstance(sqltype, sa.DateTime): return _as_datetimes
+    if isinstance(sqltype, sa.Date): return _as_dates
+    if isinstance(sqltype, sa.String): return _as_text
+    return None
+
+def _coerce_to_schema(
+    raw, # a chunk as read: object columns holding the stored values
+    table, # the reflected SQLAlchemy `Table` that declares the columns' types
+)->tuple: # (the chunk in the declared types, {column: mask of values that do not fit})
+    "Convert each column of `raw` to its declared type; a value that does not fit becomes missing and is marked bad."
+    out, bad = raw.copy(), {}
+    for c in raw.columns:
+        convert = _column_converter(table.c[c].type)
+        if convert is None: continue
+        out[c], bad[c] = convert(raw[c])
+    return out, {c: m for c, m in bad.items() if m.any()}
+
+def _quarantined(raw, bad:dict, table, position)->list:
+    "One entry per row with a bad value: the row, its first bad column and value, and a reason naming each."
+    rows = []
+    for i in sorted(set().union(*[m[m].index for m in bad.values()])) if bad else []:
+        problems = [(c, raw.at[i, c]) for c, m in bad.items() if m[i]]
+        record = {c: _jsonable(v) for c, v in raw.loc[i].items()}
+        rows.append({'record': record, 'column': problems[0][0], 'value': _jsonable(problems[0][1]), 'position': position,
+                     'reason': '; '.join(f'{c}: expected {table.c[c].type}, got {_jsonable(v)!r}' for c, v in problems)})
+    return rows

@@ -56,21 +56,39 @@ class Checkpoint:
 
 # %% ../../nbs/ch03_dataops/01_sources.ipynb #d0f21975
 class PartitionedParquetSink:
-    "Each batch in its own Parquet file, named by the batch key; rewrites replace, never duplicate."
-    def __init__(self, root:str|Path): self.root = Path(root)
+    "Each batch in its own Parquet file, named by the batch key; rewrites replace, never duplicate; read back in load order."
+    def __init__(self, root:str|Path): self.root, self._orders = Path(root), None
     def write(self, batch:Batch)->None:
-        "Write `batch` (and its quarantined rows) under its key."
+        "Write `batch` under its key, and its quarantined rows; a rewrite with none removes the old quarantine file."
         if not batch.key: raise ValueError("An idempotent sink needs batches with a key")
-        write_parquet(batch.frame, self.root/f'part-{batch.key}.parquet')
-        if batch.quarantined: write_json(batch.quarantined, self.root/f'quarantine-{batch.key}.json')
+        write_parquet(batch.frame, self._part(batch.key), metadata={'mlsys.order': self._order(batch.key)})
+        q = self.root/f'quarantine-{batch.key}.json'
+        if batch.quarantined: write_json(batch.quarantined, q)
+        else: q.unlink(missing_ok=True)  # unlink is atomic: the rows are kept now, not quarantined
+    def _part(self, key:str)->Path: return self.root/f'part-{key}.parquet'
+    def _order(self, key:str)->int:
+        "The batch's place in the load: kept when a batch is rewritten, the next number for a new key."
+        if self._orders is None: self._orders = {p.name[5:-8]: _part_order(p) for p in self.root.glob('part-*.parquet')}
+        if key not in self._orders: self._orders[key] = max([o for o in self._orders.values() if o is not None], default=-1) + 1
+        return self._orders[key]
+    def parts(self)->list:
+        "The part files in the order their batches were first written (a source's position order), not by file name."
+        return sorted(self.root.glob('part-*.parquet'), key=lambda p: (-1, p.name) if (o := _part_order(p)) is None else (o, ''))
     def read(self):
-        "Every row written so far, in key order."
+        "Every row written so far, in load order."
         import pandas as pd
-        parts = sorted(self.root.glob('part-*.parquet'))
+        parts = self.parts()
         return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True) if parts else pd.DataFrame()
     def quarantine(self)->list:
-        "Every quarantined row written so far."
-        return [r for p in sorted(self.root.glob('quarantine-*.json')) for r in read_json(p)]
+        "Every quarantined row written so far, in load order."
+        files = [self.root/f'quarantine-{p.name[5:-8]}.json' for p in self.parts()]
+        return [r for q in files if q.exists() for r in read_json(q)]
+
+def _part_order(path:Path)->int|None:
+    "The load order stored in a part file (None for files written before the sink recorded it)."
+    import pyarrow.parquet as pq
+    o = (pq.read_schema(path).metadata or {}).get(b'mlsys.order')
+    return None if o is None else int(o)
 
 # %% ../../nbs/ch03_dataops/01_sources.ipynb #de64737e
 def load(

@@ -212,11 +212,17 @@ class StreamSource(Source):
     def __init__(self, consumer, batch_size:int=10_000, idle_timeout:float=0.5):
         self.consumer, self.batch_size, self.idle_timeout = consumer, batch_size, idle_timeout
     def batches(self, position=None):
+        "Micro-batches after `position` (the checkpoint's), which wins over the consumer's committed offset."
+        if position is not None: self.consumer.seek(position)
         while True:
             d = self.consumer.poll(self.batch_size, timeout=self.idle_timeout)
             if len(d.events) == 0 and not d.rejected: return
+            fresh = unprocessed(d, position)
+            if len(fresh) == 0 and (not d.rejected or not _after(d, position)):
+                self.consumer.commit(d); continue  # checkpointed before a kill, never committed: already in the sink
             start = d.start['offset'] if isinstance(d.start, dict) else d.start
-            yield Batch(events_frame(d.events), d.end, key=f'from-{str(start).zfill(12)}', quarantined=d.rejected)
+            yield Batch(events_frame(fresh), d.end, key=f'from-{str(start).zfill(12)}', quarantined=d.rejected)
+            position = d.end
             self.consumer.commit(d)
 
 # %% ../../nbs/ch03_dataops/05_streams.ipynb #5f4d35f2
