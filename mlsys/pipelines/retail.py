@@ -13,7 +13,8 @@ __all__ = ['PIPELINE_DEFAULTS', 'REFERENCE_TABLES', 'RUN_LAYOUT', 'STAGES', 'CAT
 import platform, sys, time
 from dataclasses import dataclass
 from pathlib import Path
-from ..dataops.cleaning import clean_transactions, check_columns, TRANSACTION_SCHEMA, StepResult
+from ..dataops.cleaning import (clean_transactions, check_columns, add_row_ids, read_csv_text, quarantine_malformed,
+                                   TRANSACTION_SCHEMA, StepResult)
 from ..dataops.features import household_features
 from ..core.storage import write_parquet, read_parquet, write_json, atomic_path
 from ..dataops.validation import (validate_frame, apply_policy, transaction_expectations, household_feature_expectations,
@@ -93,8 +94,8 @@ def ingest_transactions(
     source:'str|PipelineSource'='sqlite', # see `parse_source`
     sample:int|None=None, # rows to draw, or None for all
     seed:int=0, # fixes the sample
-):
-    "Read transactions from `source`, with a `source_row` column first."
+)->tuple: # (transactions with a `source_row` column first, malformed lines in the quarantine layout)
+    "Read transactions from `source`; lines of a CSV that cannot be split into columns come back quarantined."
     import sqlite3
     import pandas as pd
     from mlsys.dataops.database import count_rows, read_table
@@ -105,15 +106,19 @@ def ingest_transactions(
             df = read_table(con, 'transactions', list(TRANSACTION_SCHEMA), rowids=None if pos is None else pos + 1)
             rowids = pd.read_sql_query('SELECT rowid FROM transactions ORDER BY rowid', con)['rowid'] if pos is None else pos + 1
         df.insert(0, 'source_row', pd.Series(rowids, dtype='int64').to_numpy())
-        return df
-    if src.kind == 'csv': df = pd.read_csv(src.path, dtype=str, keep_default_na=False, na_values=[''])
-    else: df = pd.read_parquet(src.path)
+        return df, quarantine_malformed(_no_malformed(), list(TRANSACTION_SCHEMA))
+    if src.kind == 'csv': df, malformed = read_csv_text(src.path)
+    else: df, malformed = add_row_ids(pd.read_parquet(src.path)), _no_malformed()
     check_columns(df, TRANSACTION_SCHEMA, where=f'source file {src.path.name}')
-    df = df[list(TRANSACTION_SCHEMA)]
-    pos = sample_positions(len(df), sample, seed)
-    if pos is not None: df = df.iloc[pos]
-    df.insert(0, 'source_row', df.index.to_numpy().astype('int64'))
-    return df.reset_index(drop=True)
+    df = df[['source_row', *TRANSACTION_SCHEMA]]
+    pos = sample_positions(len(df) + len(malformed), sample, seed)  # a sample of the file's records, broken ones included
+    if pos is not None: df, malformed = df[df.source_row.isin(pos)], malformed[malformed.source_row.isin(pos)]
+    return df.reset_index(drop=True), quarantine_malformed(malformed.reset_index(drop=True), list(TRANSACTION_SCHEMA))
+
+def _no_malformed():
+    import pandas as pd
+    return pd.DataFrame({'source_row': pd.Series([], dtype='int64'), 'line': pd.Series([], dtype='int64'),
+                         'fields': pd.Series([], dtype='int64'), 'text': pd.Series([], dtype='string')})
 
 REFERENCE_TABLES = { # table -> the columns the pipeline uses
     'products': ['product_id', 'department', 'product_category'],
@@ -137,6 +142,7 @@ RUN_LAYOUT = {
     'raw': 'data/raw/transactions.parquet',
     'raw_products': 'data/raw/products.parquet',
     'raw_demographics': 'data/raw/demographics.parquet',
+    'raw_rejects': 'data/quarantine/malformed_lines.parquet',
     'clean': 'data/interim/transactions_clean.parquet',
     'clean_rejects': 'data/interim/clean_rejects.parquet',
     'valid': 'data/processed/transactions.parquet',
@@ -149,10 +155,10 @@ RUN_LAYOUT = {
     'spend_plot': 'plots/household_spend_deciles.csv',
 }
 STAGES = {
-    'ingest':   {'params': ['source', 'sample', 'seed'], 'deps': [], 'outs': ['raw', 'raw_products', 'raw_demographics'],
+    'ingest':   {'params': ['source', 'sample', 'seed', 'policy'], 'deps': [], 'outs': ['raw', 'raw_rejects', 'raw_products', 'raw_demographics'],
                  'metrics': ['ingest_metrics']},
     'clean':    {'params': ['policy'], 'deps': ['raw'], 'outs': ['clean', 'clean_rejects'], 'metrics': ['clean_metrics']},
-    'validate': {'params': ['policy', 'max_quantity'], 'deps': ['clean', 'clean_rejects', 'raw_products'],
+    'validate': {'params': ['policy', 'max_quantity'], 'deps': ['clean', 'clean_rejects', 'raw_rejects', 'raw_products'],
                  'outs': ['valid', 'quarantine'],
                  'metrics': ['validate_metrics']},
     'features': {'params': [], 'deps': ['valid', 'raw_demographics'], 'outs': ['features'], 'metrics': ['features_metrics'],
@@ -178,9 +184,12 @@ def _reject_parse_errors(res:StepResult):
         raise DataValidationError(f"{len(q)} row(s) have values that cannot be parsed (policy 'fail'):\n"
                                   + q.head(5).to_string())
 
-def ingest_stage(params:dict, reports:Path)->tuple: # ({'raw', 'raw_products', 'raw_demographics'}, metrics)
+def ingest_stage(params:dict, reports:Path)->tuple: # ({'raw', 'raw_rejects', 'raw_products', 'raw_demographics'}, metrics)
     "Read the transactions and the reference tables from the source; check that the load itself is sound."
-    raw = ingest_transactions(params['source'], params['sample'], params['seed'])
+    raw, rejects = ingest_transactions(params['source'], params['sample'], params['seed'])
+    if params['policy'] == 'fail' and len(rejects):
+        raise DataValidationError(f"{len(rejects)} line(s) of the source cannot be split into columns (policy 'fail'):\n"
+                                  + '\n'.join(rejects.reason.head(5)))
     report = validate_frame(raw, 'raw_transactions', raw_expectations(), gx_dir=reports)
     if not report.success: apply_policy(raw, report, 'fail')  # the load itself is wrong: nothing to quarantine row by row
     references = {t: ingest_reference(params['source'], t) for t in REFERENCE_TABLES}
@@ -188,10 +197,11 @@ def ingest_stage(params:dict, reports:Path)->tuple: # ({'raw', 'raw_products', '
         keys = validate_frame(df, f'raw_{t}', [{'type': 'expect_column_values_to_be_unique', 'column': REFERENCE_TABLES[t][0]},
                                                {'type': 'expect_column_values_to_not_be_null', 'column': REFERENCE_TABLES[t][0]}])
         if not keys.success: apply_policy(df, keys, 'fail')  # a reference table with duplicate keys would multiply rows
-    metrics = {'rows_out': len(raw), 'source': params['source'], 'sample': params['sample'], 'seed': params['seed'],
+    metrics = {'rows_in': len(raw) + len(rejects), 'rows_out': len(raw), 'rows_quarantined': len(rejects),
+               'source': params['source'], 'sample': params['sample'], 'seed': params['seed'],
                'sources': {'transactions': len(raw), **{t: len(df) for t, df in references.items()}},
                'success': report.success, 'expectations': report.summary.to_dict('records')}
-    return {'raw': raw, **{f'raw_{t}': df for t, df in references.items()}}, metrics
+    return {'raw': raw, 'raw_rejects': rejects, **{f'raw_{t}': df for t, df in references.items()}}, metrics
 
 def clean_stage(raw, params:dict, reports:Path)->tuple: # ({'clean', 'clean_rejects'}, metrics)
     "Coerce types and drop exact duplicates; under policy 'fail', a value that cannot be parsed stops the run."
@@ -216,15 +226,15 @@ def _catalogue_check(tx, products):
     return {'check': 'product_id in products.product_id', 'mostly': CATALOGUE_COVERAGE, 'success': bool(row.success),
             'unexpected_count': int(row.unexpected_count), 'unexpected_percent': float(row.unexpected_percent)}
 
-def validate_stage(clean, clean_rejects, raw_products, params:dict, reports:Path)->tuple: # ({'valid', 'quarantine'}, metrics)
+def validate_stage(clean, clean_rejects, raw_rejects, raw_products, params:dict, reports:Path)->tuple: # ({'valid', 'quarantine'}, metrics)
     "Validate with the transactions suite; quarantine (or stop on) failing rows; check products against the catalogue."
     import pandas as pd
     report = validate_frame(clean, 'transactions', transaction_expectations(params['max_quantity']), gx_dir=reports)
     res = apply_policy(clean, report, params['policy'])
     reference = _catalogue_check(res.kept, raw_products)
-    quarantine = pd.concat([clean_rejects, res.quarantined], ignore_index=True).sort_values('source_row', kind='stable')
-    quarantine = quarantine.reset_index(drop=True)
-    counts = StepResult(res.kept, quarantine).counts(len(clean) + len(clean_rejects))
+    rejected = [q for q in (raw_rejects, clean_rejects, res.quarantined) if len(q)] or [clean_rejects]
+    quarantine = pd.concat(rejected, ignore_index=True).sort_values('source_row', kind='stable').reset_index(drop=True)
+    counts = StepResult(res.kept, quarantine).counts(len(clean) + len(clean_rejects) + len(raw_rejects))
     metrics = {**counts, 'success': report.success, 'expectations': report.summary.to_dict('records'), 'reference_checks': [reference]}
     return {'valid': res.kept, 'quarantine': quarantine}, metrics
 
@@ -303,7 +313,7 @@ def run_report(
     v = stage_results['validate']
     q = read_parquet(run_dir/RUN_LAYOUT['quarantine'], columns=['stage', 'reason_code', 'reason'])
     reasons = q.assign(reason=q.reason.str.replace(r"'.*?'", "'…'", regex=True)).value_counts().reset_index(name='rows')
-    rows_read = stage_results['ingest']['rows_out']
+    rows_read = stage_results['ingest']['rows_in']
     report = {
         'run_dir': str(run_dir), 'params': read_yaml(run_dir/'params.yaml'),
         'rows': {'read': rows_read, 'written': v['rows_out'], 'quarantined': v['rows_quarantined'],

@@ -102,3 +102,21 @@ def test_sql_names_are_checked_against_the_schema(data_home):
         with pytest.raises(ValueError, match='does not exist'): read_table(con, 'transactions; DROP TABLE products')
         with pytest.raises(ValueError, match='Unknown column'): read_table(con, 'products', ['product_id', '1; --'])
         assert read_table(con, 'products', ['product_id'], rowids=[1, 2]).shape == (2, 1)
+
+
+def test_malformed_csv_lines_are_quarantined_with_line_number_and_text(tmp_path):
+    "A line with an extra field stopped the whole run with ParserError; now it is quarantined like a short line."
+    from mlsys.core.datasets import load_complete_journey
+    lines = load_complete_journey('transactions').iloc[:300].astype(str).to_csv(index=False).splitlines()
+    lines[11] += ',surplus'                      # record 10: one field too many
+    lines[21] = ','.join(lines[21].split(',')[:5])  # record 20: truncated
+    path = tmp_path/'broken.csv'
+    path.write_text('\n'.join(lines) + '\n')
+    p = mlsys('run', '--no-progress', '--out', str(tmp_path/'run'), '-p', 'source', str(path))
+    report = json.loads((tmp_path/'run'/'reports'/'run_report.json').read_text())
+    assert report['rows'] == {'read': 300, 'written': 298, 'quarantined': 2, 'reconciled': True}, report['rows']
+    q = pd.read_parquet(tmp_path/'run'/RUN_LAYOUT['quarantine'])
+    assert q.source_row.tolist() == [10, 20] and set(q.reason_code) == {'malformed_line'}
+    assert q.reason[0].startswith('line 12 has 12 fields, expected 11:') and 'surplus' in q.reason[0]
+    assert q.reason[1].startswith('line 22 has 5 fields, expected 11:')
+    assert 'quarantined 2' in p.stdout
