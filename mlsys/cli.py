@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from .core.config import project_root
 from .core.storage import read_json
+from .core.messages import shorten
 from .core.notebooks import RunFailed, parse_value, pipeline_notebook, run_notebook
 
 # %% ../nbs/course/09_cli.ipynb #ad5d9668
@@ -98,7 +99,7 @@ def main(argv:list|None=None)->int: # the process exit code
             print(_summary(out))
         elif args.command == 'stage':
             from mlsys.pipelines.retail import run_stage
-            print(json.dumps(run_stage(args.name, args.run_dir), default=str)[:500])
+            print(shorten(json.dumps(run_stage(args.name, args.run_dir), default=str), 500))
         elif args.command == 'api':
             from mlsys.dataops.api import CampaignApiServer, FaultPlan
             server = CampaignApiServer(port=args.port, rate_limit=args.rate_limit,
@@ -117,7 +118,7 @@ def main(argv:list|None=None)->int: # the process exit code
             counts = table.status.value_counts().to_dict()
             print(f"Lab {nb.stem}: " + ', '.join(f'{v} {k}' for k, v in sorted(counts.items())) + f" ({int(table.skipped.sum())} skipped as already done)")
             for r in table[table.status != 'success'].itertuples():
-                print(f"  {r.id}: {r.status}" + (f" in cell {int(r.cell)}" if r.cell == r.cell and r.cell is not None else '') + f": {r.error}")
+                print(f"  {r.id}: {r.status}" + (f" in cell {int(r.cell)}" if r.cell == r.cell and r.cell is not None else '') + f": {shorten(r.error, 300)}")
             print(f"  results: {out/'results.csv'}\n  summary: {out/'summary.html'}")
             return 0 if counts.get('success', 0) == len(table) else 1
         elif args.command == 'course':
@@ -126,6 +127,6 @@ def main(argv:list|None=None)->int: # the process exit code
             from mlsys.course.readme import write_readme
             return write_readme(check=args.check)
     except (RunFailed, ValueError, FileNotFoundError) as e:
-        print(f"mlsys {args.command}: {e}", file=sys.stderr)
+        print(f"mlsys {args.command}: {shorten(e, 4000)}", file=sys.stderr)
         return 1
     return 0

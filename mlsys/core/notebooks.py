@@ -12,6 +12,7 @@ import hashlib, json, os, sys, tempfile
 from pathlib import Path
 from .config import project_root, disable_telemetry
 from .storage import read_json, write_json
+from .messages import shorten
 
 # %% ../../nbs/core/04_notebooks.ipynb #0ca02dd3
 PIPELINE_NOTEBOOK = 'retail_pipeline.ipynb'
@@ -160,7 +161,7 @@ def run_notebook(
         pm.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name=use_current_kernel(),
                             progress_bar=progress, cwd=str(out_dir), execution_timeout=timeout, km=km, log_output=log_output)
     except pm.PapermillExecutionError as e:
-        error = f'{e.ename}: {e.evalue}'.strip()
+        error = shorten(f'{e.ename}: {e.evalue}'.strip(), 2000)
         raise RunFailed(f"{notebook.name} failed in cell {e.cell_index} (execution count {e.exec_count}): {error}\n"
                         f"The executed notebook, with the traceback, is {executed}", e.cell_index, error, executed) from None
     return executed

@@ -10,6 +10,7 @@ __all__ = ['RESULTS_FILE', 'record', 'lab_parameters', 'check_roster', 'params_h
 import hashlib, json, time
 from pathlib import Path
 from ..core.storage import write_json, read_json
+from ..core.messages import shorten
 from ..core.notebooks import notebook_parameters, parse_value, kernel_manager, run_notebook, RunFailed
 
 # %% ../../nbs/course/03_labs.ipynb #8cb089b2
@@ -108,7 +109,7 @@ def _run_one(lab:str, run_dir:str, params:dict, timeout:float|None, isolation:st
     except RunFailed as e:
         status.update(status='failed', cell=e.cell, error=e.error)
     except Exception as e:  # a kernel that died: recorded, never raised to the batch
-        status.update(status='failed', cell=None, error=f'{type(e).__name__}: {e}'.strip()[:500])
+        status.update(status='failed', cell=None, error=shorten(f'{type(e).__name__}: {e}'.strip(), 500))
     finally:
         for t in timers: t.cancel()
     if timed_out.is_set() and status['status'] == 'failed':

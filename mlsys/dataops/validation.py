@@ -14,6 +14,7 @@ from datetime import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 from ..core.config import disable_telemetry
+from ..core.messages import preview, shorten
 from .cleaning import quarantine_frame, StepResult, TRANSACTION_SCHEMA
 
 # %% ../../nbs/ch03_dataops/13_validation.ipynb #db0aed6c
@@ -231,7 +232,7 @@ def _failure_message(df, report, limit=5):
     if report.row_failures:
         pos = sorted(report.row_failures)[:limit]
         sample = df.reset_index(drop=True).iloc[pos].assign(failed=[', '.join(report.row_failures[p]) for p in pos])
-        lines += [f"Sample of failing rows ({len(report.row_failures)} in all):", sample.to_string()]
+        lines += [f"Sample of failing rows ({len(report.row_failures)} in all):", preview(sample, rows=limit)]
     return '\n'.join(lines)
 
 def apply_policy(

@@ -17,6 +17,7 @@ from ..dataops.cleaning import (clean_transactions, check_columns, add_row_ids, 
                                    TRANSACTION_SCHEMA, StepResult)
 from ..dataops.features import household_features
 from ..core.storage import write_parquet, read_parquet, write_json, atomic_path
+from ..core.messages import preview
 from ..dataops.validation import (validate_frame, apply_policy, transaction_expectations, household_feature_expectations,
                               raw_expectations, DataValidationError)
 from ..dataops.versioning import init_dvc_project, write_yaml, read_yaml, dvc_stage, commit_outputs, locked_hashes
@@ -182,7 +183,7 @@ def _reject_parse_errors(res:StepResult):
     q = res.quarantined[res.quarantined.reason_code != 'duplicate']
     if len(q):
         raise DataValidationError(f"{len(q)} row(s) have values that cannot be parsed (policy 'fail'):\n"
-                                  + q.head(5).to_string())
+                                  + preview(q))
 
 def ingest_stage(params:dict, reports:Path)->tuple: # ({'raw', 'raw_rejects', 'raw_products', 'raw_demographics'}, metrics)
     "Read the transactions and the reference tables from the source; check that the load itself is sound."

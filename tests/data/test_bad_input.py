@@ -120,3 +120,17 @@ def test_malformed_csv_lines_are_quarantined_with_line_number_and_text(tmp_path)
     assert q.reason[0].startswith('line 12 has 12 fields, expected 11:') and 'surplus' in q.reason[0]
     assert q.reason[1].startswith('line 22 has 5 fields, expected 11:')
     assert 'quarantined 2' in p.stdout
+
+
+def test_a_huge_value_does_not_drown_the_error_message(tmp_path):
+    "With -p policy fail, a 5,000-character value was printed whole, padded to full width on every line of the frame."
+    from mlsys.core.datasets import load_complete_journey
+    df = load_complete_journey('transactions').iloc[:200].astype(str)
+    df.loc[7, 'quantity'] = 'q' * 5000
+    path = tmp_path/'huge.csv'
+    df.to_csv(path, index=False)
+    p = mlsys('run', '--no-progress', '--out', str(tmp_path/'run'), '-p', 'source', str(path), '-p', 'policy', 'fail', check=False)
+    assert p.returncode == 1 and 'cannot be parsed' in p.stderr
+    assert 'more characters' in p.stderr
+    assert max(len(line) for line in p.stderr.splitlines()) < 400, max(len(line) for line in p.stderr.splitlines())
+    assert len(p.stderr) < 4000, len(p.stderr)
