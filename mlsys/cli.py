@@ -12,13 +12,22 @@ from pathlib import Path
 from .core.config import project_root
 from .core.storage import read_json
 from .core.messages import shorten
-from .core.notebooks import RunFailed, parse_value, pipeline_notebook, run_notebook
+from .core.notebooks import RunFailed, notebook_parameters, parse_value, pipeline_notebook, run_notebook
 
 # %% ../nbs/course/09_cli.ipynb #ad5d9668
-def _parser():
+def _parameters_help(notebook:Path)->str:
+    "The notebook's parameters as `--help` lists them (as `papermill --help-notebook` does)."
+    lines = [f'parameters of {notebook.name} (set with -p NAME VALUE):']
+    for name, p in notebook_parameters(notebook).items():
+        lines.append(f"  {name} ({p['type'] if p['type'] != 'None' else 'any'}, default {shorten(p['default'], 60)})"
+                     + (f": {p['help']}" if p['help'] else ''))
+    return '\n'.join(lines)
+
+def _parser(run_epilog:str|None=None):
     ap = argparse.ArgumentParser(prog='mlsys', description='Run the mlsys course pipelines.')
     sub = ap.add_subparsers(dest='command', required=True)
-    run = sub.add_parser('run', help='execute the flagship retail pipeline notebook with papermill')
+    run = sub.add_parser('run', help='execute the flagship retail pipeline notebook with papermill', epilog=run_epilog,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument('-p', '--parameter', nargs=2, action='append', default=[], metavar=('NAME', 'VALUE'),
                      help='set a notebook parameter (repeatable), e.g. -p sample 50000')
     run.add_argument('--out', help='output folder (default runs/<timestamp>)')
@@ -46,6 +55,7 @@ def _parser():
     coursesub = course.add_subparsers(dest='course_command', required=True)
     rel = coursesub.add_parser('release', help='build the student edition (solutions stripped) and prove nothing leaked')
     rel.add_argument('--out', default='student', help='output folder (default student/)')
+    rel.add_argument('--force', action='store_true', help='replace --out even if it holds files not made by a release')
     grade = coursesub.add_parser('grade', help='run submitted exercise notebooks in isolation and write a scores table')
     grade.add_argument('submissions', help='folder of <student>/<notebook>.ipynb')
     grade.add_argument('--out', default='graded', help='output folder (default graded/)')
@@ -67,7 +77,7 @@ def _summary(out_dir:Path)->str:
 def _course(args)->int:
     if args.course_command == 'release':
         from mlsys.course.release import release, find_leaks
-        counts = release(args.out)
+        counts = release(args.out, force=args.force)
         leaks = find_leaks(args.out)
         print(f"Student edition in {Path(args.out).resolve()}: " + ', '.join(f'{n} notebooks in {k}/' for k, n in counts.items()))
         if leaks:
@@ -89,7 +99,12 @@ def _course(args)->int:
 
 def main(argv:list|None=None)->int: # the process exit code
     "Entry point of the `mlsys` command."
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    epilog = None
+    if argv[:1] == ['run'] and ('-h' in argv or '--help' in argv):  # inspecting the notebook costs a second: only for help
+        given = argv[argv.index('--notebook') + 1] if '--notebook' in argv[:-1] else None
+        epilog = _parameters_help(Path(given) if given else pipeline_notebook())
+    args = _parser(epilog).parse_args(argv)
     try:
         if args.command == 'run':
             out = Path(args.out or Path('runs')/datetime.now().strftime('%Y%m%d-%H%M%S')).resolve()
@@ -126,7 +141,7 @@ def main(argv:list|None=None)->int: # the process exit code
         elif args.command == 'readme':
             from mlsys.course.readme import write_readme
             return write_readme(check=args.check)
-    except (RunFailed, ValueError, FileNotFoundError) as e:
+    except (RunFailed, ValueError, FileNotFoundError, FileExistsError) as e:
         print(f"mlsys {args.command}: {shorten(e, 4000)}", file=sys.stderr)
         return 1
     return 0
