@@ -31,7 +31,20 @@ class Limits:
 # %% ../../nbs/course/05_grading.ipynb #aa7ce257
 SANDBOX_WORK, SANDBOX_LIB = '/submission', '/opt/mlsys' # the work folder and the mlsys package, as the sandbox sees them
 SANDBOX_UID = 61000 # + the worker slot: two sandboxes running at once never share a user id (nor its process count)
-ETC_FILES = ('passwd', 'group', 'hosts', 'nsswitch.conf', 'localtime', 'ld.so.cache', 'ld.so.conf', 'mime.types')
+ETC_FILES = ('hosts', 'nsswitch.conf', 'localtime', 'ld.so.cache', 'ld.so.conf', 'mime.types')
+
+def _accounts()->Path: # a folder with passwd and group naming only root, nobody and the sandbox users
+    "The sandbox's /etc/passwd and /etc/group: tools (git, getpass) look their user up; the host's accounts stay outside."
+    d = Path(tempfile.gettempdir())/f'mlsys-sandbox-accounts-{SANDBOX_UID}'
+    users = [('root', 0, '/root'), ('nobody', 65534, '/nonexistent')] + [(f'student{i}', SANDBOX_UID + i, SANDBOX_WORK) for i in range(64)]
+    files = {'passwd': ''.join(f'{n}:x:{u}:{u}:{n}:{h}:/usr/sbin/nologin\n' for n, u, h in users),
+             'group': ''.join(f'{n}:x:{u}:\n' for n, u, _ in users)}
+    d.mkdir(mode=0o755, exist_ok=True)
+    for name, text in files.items():
+        if not (d/name).exists() or (d/name).read_text() != text:
+            with atomic_path(d/name) as tmp: Path(tmp).write_text(text)
+            os.chmod(d/name, 0o644)
+    return d
 
 def sandbox_binds(
     fenced:list, # folders the sandbox must not see (submissions, repository, output)
@@ -40,6 +53,7 @@ def sandbox_binds(
     import mlsys
     from mlsys.core.config import project_root, data_home
     binds = [('/usr', '/usr')] + [(f'/etc/{f}', f'/etc/{f}') for f in ETC_FILES if Path(f'/etc/{f}').exists()]
+    binds += [(str(_accounts()/f), f'/etc/{f}') for f in ('passwd', 'group')]
     pythons = {Path(sys.base_prefix).resolve(), Path(sys.prefix).absolute(), Path(sys.executable).resolve().parents[1]}
     binds += [(str(p), str(p)) for p in sorted(pythons)]
     package = Path(mlsys.__file__).resolve().parent
@@ -70,7 +84,8 @@ def sandbox_command(
     "A bubblewrap command running `command` with nothing of the host but `binds` (read-only) and `work`."
     args = ['bwrap', '--unshare-pid', '--unshare-net', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try',
             '--die-with-parent', '--new-session', '--hostname', 'sandbox', '--clearenv',
-            '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp']
+            '--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--tmpfs', '/tmp',
+            '--perms', '0755', '--dir', '/var', '--perms', '1777', '--tmpfs', '/var/tmp']  # private: DVC keeps a cache in /var/tmp
     for p in ('/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'):  # merged /usr: these are links into it
         if Path(p).is_symlink(): args += ['--symlink', os.readlink(p), p]
         elif Path(p).is_dir(): binds = [*binds, (p, p)]
