@@ -60,6 +60,8 @@ def _parser(run_epilog:str|None=None):
     grade.add_argument('submissions', help='folder of <student>/<notebook>.ipynb')
     grade.add_argument('--out', default='graded', help='output folder (default graded/)')
     grade.add_argument('--workers', type=int, default=2)
+    grade.add_argument('--unsafe-no-sandbox', action='store_true',
+                       help='run student code WITHOUT the bubblewrap sandbox (your own test notebooks only; said in every row of scores.csv)')
     site = coursesub.add_parser('site', help='render the course as a static HTML site that works offline')
     site.add_argument('--out', default='site', help='output folder (default site/)')
     site.add_argument('--workers', type=int, default=2)
@@ -84,8 +86,9 @@ def _course(args)->int:
             print(f"{len(leaks)} solution line(s) leaked, e.g. {leaks[0]}", file=sys.stderr); return 1
         print("No solution line appears in the student edition.")
     elif args.course_command == 'grade':
-        from mlsys.course.grading import grade
-        table = grade(args.submissions, args.out, workers=args.workers)
+        from mlsys.course.grading import grade, SandboxUnavailable
+        try: table = grade(args.submissions, args.out, workers=args.workers, sandbox=not args.unsafe_no_sandbox)
+        except SandboxUnavailable as e: print(f'mlsys course grade: {e}', file=sys.stderr); return 1
         totals = table.groupby('student')[['score', 'points']].sum()
         for s, r in totals.iterrows(): print(f"  {s}: {r.score}/{r.points}")
         print(f"  scores: {Path(args.out).resolve()/'scores.csv'}")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install (from Debian's packages) and start the servers the integration tests use, on 127.0.0.1 only:
-# PostgreSQL and Redis; also installs Debian's chromium for the browser tests (Playwright drives it; downloading
+# PostgreSQL and Redis; also installs Debian's bubblewrap (grading sandboxes) and chromium for the browser tests (Playwright drives it; downloading
 # Playwright's own browsers needs a network this project does not assume). Writes the URLs to .services.env
 # (git-ignored) for `make pytest`.
 # Idempotent: servers already running are reused.
@@ -14,6 +14,7 @@ need=()
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && command -v pg_ctlcluster >/dev/null || need+=(postgresql)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v chromium >/dev/null || need+=(chromium)
+command -v bwrap >/dev/null || need+=(bubblewrap)  # grading sandboxes: mlsys course grade refuses to run without it
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing ${need[*]} from Debian's packages"
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null \

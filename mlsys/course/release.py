@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['BEGIN', 'END', 'PLACEHOLDER', 'RELEASE_MARKER', 'strip_solutions', 'solution_lines', 'student_notebook',
-           'course_root', 'release', 'find_leaks']
+           'course_root', 'release', 'solution_fragments', 'find_leaks']
 
 # %% ../../nbs/course/04_release.ipynb #1f7de035
 import json, os, re, shutil
@@ -81,6 +81,7 @@ def release(
     counts = {}
     for folder in ('nbs', 'pipelines', 'case_studies', 'labs', 'exercises'):
         for nb_path in sorted((root/folder).rglob('*.ipynb')):
+            if folder == 'exercises' and 'hidden' in nb_path.relative_to(root/folder).parts: continue  # instructor only
             nb = read_json(nb_path)
             write_json(student_notebook(nb) if folder == 'exercises' else nb, out/nb_path.relative_to(root))
             counts[folder] = counts.get(folder, 0) + 1
@@ -88,25 +89,47 @@ def release(
     (out/RELEASE_MARKER).write_text('made by mlsys course release; `release` may replace this folder\n', encoding='utf-8')
     return counts
 
+def solution_fragments(source:str, min_chars:int=12)->set: # stripped lines and quoted string literals
+    "The solution lines of a cell's source, and the string literals inside them (quoted either way), of at least `min_chars` characters."
+    out = set()
+    for line in solution_lines(source):
+        if len(line) >= min_chars: out.add(line)
+        for m in re.finditer(r"'([^'\\\n]*)'|\"([^\"\\\n]*)\"", line):
+            text = m.group(1) if m.group(1) is not None else m.group(2)
+            if len(text) >= min_chars: out |= {f"'{text}'", f'"{text}"'}  # quoted: naming a column in prose gives nothing away
+    return out
+
+def _texts(folder:Path)->list: # (file, lines) of every text file, notebooks as their sources and outputs
+    out = []
+    for p in sorted(folder.rglob('*')):
+        if not p.is_file(): continue
+        try: text = p.read_text(encoding='utf-8')
+        except (UnicodeDecodeError, OSError): continue
+        if p.suffix == '.ipynb':
+            try: cells = json.loads(text)['cells']
+            except (ValueError, KeyError, TypeError): cells = []
+            text = '\n'.join(''.join(c.get('source', '')) for c in cells) + '\n' + '\n'.join(
+                json.dumps(o, ensure_ascii=False).replace('\\n', '\n') for c in cells for o in c.get('outputs', []))
+        out.append((p, text.split('\n')))
+    return out
+
 def find_leaks(
-    released:str|Path, # a student edition (from `release`)
+    released:str|Path, # a student edition (from `release`), or any folder to search, such as the installed package
     root:str|Path|None=None, # the repository with the instructor exercises
-    min_chars:int=12, # shorter lines are too generic to count
-)->list: # (notebook, line) for every solution line found in the released notebooks
-    "Solution lines of the instructor exercises that appear anywhere in the released notebooks."
+    min_chars:int=12, # shorter fragments are too generic to count
+)->list: # (file, fragment) for every solution fragment found inside a line of a released file
+    "Solution lines and string literals of the instructor exercises that appear anywhere inside the released files."
     root = course_root(root)
-    secrets = {l for p in (root/'exercises').glob('*.ipynb') for c in read_json(p)['cells'] if c['cell_type'] == 'code'
-               for l in solution_lines(''.join(c['source'])) if len(l) >= min_chars}
-    # a line the course prints openly elsewhere (a chapter, an exercise's scaffold) gives nothing away
-    public = {l.strip() for folder in ('nbs', 'case_studies', 'labs', 'pipelines') for p in (root/folder).rglob('*.ipynb')
-              for c in read_json(p)['cells'] for l in ''.join(c['source']).split('\n')}
-    public |= {l.strip() for p in (root/'exercises').glob('*.ipynb') for c in read_json(p)['cells']
-               for l in strip_solutions(''.join(c['source'])).split('\n')}
-    secrets -= public
+    instructor = [p for p in (root/'exercises').glob('*.ipynb')]
+    secrets = {f for p in instructor for c in read_json(p)['cells'] if c['cell_type'] == 'code'
+               for f in solution_fragments(''.join(c['source']), min_chars)}
+    # a fragment the course prints openly elsewhere (a chapter, an exercise's scaffold) gives nothing away
+    public = '\n'.join(''.join(c['source']) for folder in ('nbs', 'case_studies', 'labs', 'pipelines') for p in (root/folder).rglob('*.ipynb')
+                       for c in read_json(p)['cells'])
+    public += '\n'.join(strip_solutions(''.join(c['source'])) for p in instructor for c in read_json(p)['cells'])
+    secrets = {s for s in secrets if s not in public}
     leaks = []
-    for p in sorted(Path(released).rglob('*.ipynb')):
-        text = {l.strip() for c in read_json(p)['cells'] for l in ''.join(c['source']).split('\n')}
-        for o in (o for c in read_json(p)['cells'] for o in c.get('outputs', [])):
-            text |= {l.strip() for l in json.dumps(o).split('\\n')}
-        leaks += [(str(p), s) for s in sorted(secrets & text)]
+    for p, lines in _texts(Path(released)):
+        found = {s for s in secrets for l in lines if s in l}
+        leaks += [(str(p), s) for s in sorted(found)]
     return leaks

@@ -1,0 +1,59 @@
+"""Hidden tests and the answer key: the instructor's edition only.
+
+`mlsys course grade` runs these after the public checks of `mlsys.course.exercises`, in its own interpreter, on
+the answers each notebook recorded in its sandbox. This file is never shipped: it is not in the `mlsys` package,
+`release` does not copy it into the student edition, and no grading sandbox can see the repository it lives in.
+A hidden test is a function of the (rebuilt) answer that yields problems as sentences, like a public check."""
+
+ANSWERS = { # the questions with one fixed answer; tests/security searches every released file for these
+    ('ch3', '3.2'): {'sensor_battery': 'MCAR', 'income_by_age': 'MAR', 'weight_heavier': 'MNAR'},
+    ('ch3', '3.4'): 'refund_issued',
+    ('ch3', '3.6'): {'column_renamed': 'schema', 'corrupted_records': 'content', 'clock_skew': 'cross_field'},
+}
+
+HIDDEN = {} # (exercise, question) -> [test functions]
+
+def hidden(exercise:str, question:str):
+    "Register the decorated function as a hidden test of `question` in `exercise`."
+    def register(fn):
+        HIDDEN.setdefault((exercise, question), []).append(fn)
+        return fn
+    return register
+
+
+@hidden('ch3', '3.2')
+def _missingness_exact(a):
+    for k, v in ANSWERS[('ch3', '3.2')].items():
+        if str(a.get(k, '')).strip().upper() != v: yield f'{k}: not the kind of missingness the case describes'
+    extra = sorted(set(a) - set(ANSWERS[('ch3', '3.2')]))
+    if extra: yield f'unexpected cases {extra}'
+
+
+@hidden('ch3', '3.4')
+def _leak_exact(a):
+    if a != ANSWERS[('ch3', '3.4')]: yield 'not the column that leaks the label'
+
+
+@hidden('ch3', '3.6')
+def _postmortem_exact(a):
+    for k, v in ANSWERS[('ch3', '3.6')].items():
+        if a.get(k) != v: yield f'{k}: not the kind of check that catches it'
+
+
+@hidden('ch2', '2.4')
+def _recall_in_range(a):
+    t = a.get('threshold')
+    if not isinstance(t, (int, float)) or not 0 < t < 1: yield f'the threshold {t!r} is not a probability strictly between 0 and 1'
+
+
+@hidden('ch3', '3.9')
+def _active_weeks_whole(f):
+    import pandas as pd
+    if not pd.api.types.is_integer_dtype(f.dtype): yield f'weeks are counted in whole numbers, got {f.dtype}'
+    if (f < 1).any() or (f > 102).any(): yield 'a household buys in between 1 and 102 weeks of the study'
+
+
+@hidden('ch4', '4.2')
+def _md5_hex(a):
+    for k in ('full_md5', 'filtered_md5'):
+        if not all(ch in '0123456789abcdef' for ch in str(a.get(k, ''))): yield f'{k} is not a hexadecimal MD5'
