@@ -1,5 +1,8 @@
 """Benchmark: validating 1,000,000 real transactions with mlsys's Great Expectations suite (validate_frame, in
-memory, row-level results) against plain vectorized pandas doing the same checks and counting the failures of each.
+memory) against plain vectorized pandas doing the same checks and counting the failures of each. What is measured:
+on this clean data every expectation passes, so validate_frame runs only its first, boolean pass (GX's BOOLEAN_ONLY
+result format); the second pass that collects row-level results runs only for expectations that fail, and is not
+part of this figure. Failing data costs more: that pass is the price of knowing which rows to quarantine.
 Imports and GX context set-up are outside both timings (GX import alone takes seconds); medians of --repeats."""
 import argparse, statistics, sys, time, warnings
 warnings.filterwarnings('ignore')
@@ -38,7 +41,8 @@ def main():
         assert report.success and not any(counts.values())
         print(f'  run {i+1}: Great Expectations {ge[-1]:.3f} s, pandas {pd_[-1]:.3f} s', flush=True)
     g, p = statistics.median(ge), statistics.median(pd_)
-    print(f"throughput: {args.rows / g:,.0f} rows/s validated by Great Expectations ({len(spec)} expectations)")
+    print(f"throughput: {args.rows / g:,.0f} rows/s validated by Great Expectations ({len(spec)} expectations, all passing: "
+          "the boolean pass only; row-level results are collected only when an expectation fails)")
     print(f"validation: {g:.3f} s vs {p:.3f} s = {g / p:.2f}x (target <= 2.0x)")
 
 

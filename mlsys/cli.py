@@ -66,6 +66,8 @@ def _parser(run_epilog:str|None=None):
     site.add_argument('--out', default='site', help='output folder (default site/)')
     site.add_argument('--workers', type=int, default=2)
     site.add_argument('--no-execute', action='store_true', help='render without running the notebooks (no outputs)')
+    exp = sub.add_parser('experiments', help='put a run folder under Git so that `dvc exp run` works in it')
+    exp.add_argument('run_dir', nargs='?', default='.', help='the run folder (default: the current folder)')
     readme = sub.add_parser('readme', help='write README.md from nbs/index.ipynb')
     readme.add_argument('--check', action='store_true', help='only check that README.md is current')
     return ap
@@ -141,6 +143,10 @@ def main(argv:list|None=None)->int: # the process exit code
             return 0 if counts.get('success', 0) == len(table) else 1
         elif args.command == 'course':
             return _course(args)
+        elif args.command == 'experiments':
+            from mlsys.dataops.lineage import prepare_experiments
+            commit = prepare_experiments(args.run_dir)
+            print(f"{Path(args.run_dir).resolve()} is a Git repository at {commit[:10]}: try `dvc exp run -S seed=3` there")
         elif args.command == 'readme':
             from mlsys.course.readme import write_readme
             return write_readme(check=args.check)

@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['code_version', 'source_fingerprint', 'lineage_record', 'write_lineage', 'explain_file', 'lineage_graph',
-           'draw_lineage', 'git_dvc_project', 'commit_version', 'dataset_version', 'run_experiments']
+           'draw_lineage', 'git_dvc_project', 'prepare_experiments', 'commit_version', 'dataset_version',
+           'run_experiments']
 
 # %% ../../nbs/ch03_dataops/15_lineage.ipynb #79a424e0
 import json, subprocess
@@ -143,6 +144,24 @@ def git_dvc_project(root:str|Path)->Path:
     if not (root/'.dvc').exists(): run_dvc(root, 'init', '-q')
     run_dvc(root, 'config', 'core.analytics', 'false')
     return root
+
+def prepare_experiments(
+    run_dir:str|Path, # a run folder made by `mlsys run` or `run_pipeline` (a DVC project without Git)
+)->str: # the commit the experiments start from
+    "Put a run folder under Git so that `dvc exp run` works in it; its definitions and DVC pointers become the first commit."
+    from mlsys.dataops.versioning import run_dvc
+    root = Path(run_dir)
+    if not (root/'dvc.yaml').exists(): raise FileNotFoundError(f"{root} has no dvc.yaml: it is not a pipeline run folder")
+    git_dvc_project(root)
+    run_dvc(root, 'config', 'core.no_scm', 'false')
+    run_dvc(root, 'commit', '--force', '--quiet')  # with Git on, DVC writes a .gitignore entry for every cached output
+    ignore = root/'.gitignore'
+    lines = ignore.read_text().splitlines() if ignore.exists() else []
+    # reports and the executed notebook record one run; Git keeps the definitions, parameters, metrics and pointers
+    ignore.write_text('\n'.join(dict.fromkeys([*lines, '/reports/', '/*.ipynb'])) + '\n', encoding='utf-8')
+    has_commit = subprocess.run(['git', 'rev-parse', '--verify', '-q', 'HEAD'], cwd=root, capture_output=True).returncode == 0
+    if not has_commit: return commit_version(root, 'the run as mlsys made it')
+    return subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=root, check=True, capture_output=True, text=True).stdout.strip()
 
 def commit_version(root:str|Path, message:str, tag:str|None=None)->str: # the commit id
     "Commit the pipeline's definitions and DVC pointers (never the data) and optionally tag the version."

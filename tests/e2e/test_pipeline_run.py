@@ -124,3 +124,16 @@ def test_editing_the_source_file_makes_dvc_repro_rerun_ingest_and_what_follows(t
     for stage in ('ingest', 'clean', 'validate', 'features'): assert f"Running stage '{stage}'" in rerun, rerun
     assert json.loads((out/RUN_LAYOUT['validate_metrics']).read_text())['rows_in'] == 1200
     assert "Running stage" not in dvc(out, 'repro')  # a second repro does nothing
+
+
+def test_dvc_experiments_run_in_a_run_folder_after_mlsys_experiments(tmp_path):
+    "`dvc exp run` failed in a run folder ('Only supported for Git repositories') while the chapter teaches it."
+    out = tmp_path/'exp'
+    run(out, ('sample', 900), ('seed', 1))
+    printed = mlsys('experiments', str(out)).stdout
+    assert 'dvc exp run' in printed
+    dvc(out, 'exp', 'run', '-S', 'seed=2')
+    shown = json.loads(dvc(out, 'exp', 'show', '--json'))
+    seeds = [e['revs'][0]['data']['params']['params.yaml']['data']['seed'] for c in shown for e in (c.get('experiments') or [])]
+    assert seeds == [2]
+    assert 'up to date' in dvc(out, 'status')  # the workspace is back at the baseline run
