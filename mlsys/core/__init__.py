@@ -7,9 +7,14 @@ __all__ = ['data_home', 'disable_telemetry', 'project_root', 'load_complete_jour
            'read_parquet', 'write_json', 'read_json', 'run_notebook', 'RunFailed', 'notebook_parameters']
 
 # %% ../../nbs/core/00_core.ipynb #80483763
-from .config import data_home, disable_telemetry, project_root
-from .datasets import load_complete_journey
-from .storage import atomic_path, write_parquet, read_parquet, write_json, read_json
-from .notebooks import run_notebook, RunFailed, notebook_parameters
+from .lazy import lazy_exports
+
+_EXPORTS = {
+    'config': ['data_home', 'disable_telemetry', 'project_root'],
+    'datasets': ['load_complete_journey'],
+    'storage': ['atomic_path', 'write_parquet', 'read_parquet', 'write_json', 'read_json'],
+    'notebooks': ['run_notebook', 'RunFailed', 'notebook_parameters'],
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 _all_ = ['data_home', 'disable_telemetry', 'project_root', 'load_complete_journey', 'atomic_path', 'write_parquet',
          'read_parquet', 'write_json', 'read_json', 'run_notebook', 'RunFailed', 'notebook_parameters']

@@ -6,8 +6,14 @@
 __all__ = ['check', 'Checker', 'Feedback', 'record', 'run_lab', 'release', 'find_leaks', 'table_of_contents', 'library_modules']
 
 # %% ../../nbs/course/00_course.ipynb #17b5d9b3
-from .exercises import check, Checker, Feedback
-from .labs import record, run_lab
-from .release import release, find_leaks
-from .contents import table_of_contents, library_modules
-_all_ = ['check', 'Checker', 'Feedback', 'record', 'run_lab', 'release', 'find_leaks', 'table_of_contents', 'library_modules']
+from ..core.lazy import lazy_exports
+
+_EXPORTS = {
+    'exercises': ['check', 'Checker', 'Feedback'],
+    'labs': ['record', 'run_lab'],
+    'release': ['release', 'find_leaks'],
+    'contents': ['table_of_contents', 'library_modules'],
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+_all_ = ['check', 'Checker', 'Feedback', 'record', 'run_lab', 'release', 'find_leaks', 'table_of_contents',
+         'library_modules']

@@ -11,20 +11,25 @@ __all__ = ['Batch', 'Source', 'Checkpoint', 'PartitionedParquetSink', 'load', 'D
            'commit_outputs', 'locked_hashes', 'explain_file', 'write_lineage']
 
 # %% ../../nbs/ch03_dataops/00_the_role_of_dataops.ipynb #feb99c3c
-from .sources import Batch, Source, Checkpoint, PartitionedParquetSink, load
-from .database import DatabaseSource, build_retail_database, read_table
-from .api import ApiSource, CampaignApiServer
-from .lake import read_lake, LakeSource, check_lake
-from .streams import StreamSource, LocalLog, RedisLog, TumblingWindows
-from .hybrid import HybridSource
-from .sampling import random_sample, stratified_sample, weighted_sample, importance_sample, Reservoir
-from .cleaning import clean_transactions, quarantine_frame, StepResult, REASON_CODES
-from .validation import validate_frame, apply_policy, drift_report, DataValidationError
-from .versioning import init_dvc_project, commit_outputs, locked_hashes
-from .lineage import explain_file, write_lineage
+from ..core.lazy import lazy_exports
+
+_EXPORTS = {
+    'sources': ['Batch', 'Source', 'Checkpoint', 'PartitionedParquetSink', 'load'],
+    'database': ['DatabaseSource', 'build_retail_database', 'read_table'],
+    'api': ['ApiSource', 'CampaignApiServer'],
+    'lake': ['read_lake', 'LakeSource', 'check_lake'],
+    'streams': ['StreamSource', 'LocalLog', 'RedisLog', 'TumblingWindows'],
+    'hybrid': ['HybridSource'],
+    'sampling': ['random_sample', 'stratified_sample', 'weighted_sample', 'importance_sample', 'Reservoir'],
+    'cleaning': ['clean_transactions', 'quarantine_frame', 'StepResult', 'REASON_CODES'],
+    'validation': ['validate_frame', 'apply_policy', 'drift_report', 'DataValidationError'],
+    'versioning': ['init_dvc_project', 'commit_outputs', 'locked_hashes'],
+    'lineage': ['explain_file', 'write_lineage'],
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 _all_ = ['Batch', 'Source', 'Checkpoint', 'PartitionedParquetSink', 'load', 'DatabaseSource', 'build_retail_database',
-         'read_table', 'ApiSource', 'CampaignApiServer', 'read_lake', 'LakeSource', 'check_lake', 'StreamSource', 'LocalLog',
-         'RedisLog', 'TumblingWindows', 'HybridSource', 'random_sample', 'stratified_sample', 'weighted_sample',
-         'importance_sample', 'Reservoir', 'clean_transactions', 'quarantine_frame', 'StepResult', 'REASON_CODES',
-         'validate_frame', 'apply_policy', 'drift_report', 'DataValidationError', 'init_dvc_project', 'commit_outputs',
-         'locked_hashes', 'explain_file', 'write_lineage']
+         'read_table', 'ApiSource', 'CampaignApiServer', 'read_lake', 'LakeSource', 'check_lake', 'StreamSource',
+         'LocalLog', 'RedisLog', 'TumblingWindows', 'HybridSource', 'random_sample', 'stratified_sample',
+         'weighted_sample', 'importance_sample', 'Reservoir', 'clean_transactions', 'quarantine_frame', 'StepResult',
+         'REASON_CODES', 'validate_frame', 'apply_policy', 'drift_report', 'DataValidationError', 'init_dvc_project',
+         'commit_outputs', 'locked_hashes', 'explain_file', 'write_lineage']

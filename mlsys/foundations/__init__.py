@@ -8,11 +8,15 @@ __all__ = ['PRINCIPLES', 'LIFECYCLE', 'DesignReview', 'Stakeholder', 'assess_sui
            'best_threshold', 'latency_summary', 'Threshold', 'check_thresholds']
 
 # %% ../../nbs/ch01_design/00_ml_system_design.ipynb #c8d82166
-from .design import PRINCIPLES, LIFECYCLE, DesignReview
-from .framing import (Stakeholder, assess_suitability, ValueDriver, estimate_value, RequirementsSheet,
-                                       MilestoneLog)
-from .metrics import (classification_metrics, regression_metrics, threshold_table, best_threshold,
-                                       latency_summary, Threshold, check_thresholds)
-_all_ = ['PRINCIPLES', 'LIFECYCLE', 'DesignReview', 'Stakeholder', 'assess_suitability', 'ValueDriver', 'estimate_value',
-         'RequirementsSheet', 'MilestoneLog', 'classification_metrics', 'regression_metrics', 'threshold_table',
-         'best_threshold', 'latency_summary', 'Threshold', 'check_thresholds']
+from ..core.lazy import lazy_exports
+
+_EXPORTS = {
+    'design': ['PRINCIPLES', 'LIFECYCLE', 'DesignReview'],
+    'framing': ['Stakeholder', 'assess_suitability', 'ValueDriver', 'estimate_value', 'RequirementsSheet', 'MilestoneLog'],
+    'metrics': ['classification_metrics', 'regression_metrics', 'threshold_table', 'best_threshold', 'latency_summary',
+        'Threshold', 'check_thresholds'],
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+_all_ = ['PRINCIPLES', 'LIFECYCLE', 'DesignReview', 'Stakeholder', 'assess_suitability', 'ValueDriver',
+         'estimate_value', 'RequirementsSheet', 'MilestoneLog', 'classification_metrics', 'regression_metrics',
+         'threshold_table', 'best_threshold', 'latency_summary', 'Threshold', 'check_thresholds']

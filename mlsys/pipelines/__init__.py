@@ -7,8 +7,13 @@ __all__ = ['PIPELINE_DEFAULTS', 'RUN_LAYOUT', 'STAGES', 'parse_source', 'pipelin
            'load_output', 'run_summary', 'run_partitioned', 'read_partitioned_output', 'dask_client']
 
 # %% ../../nbs/ch04_pipelines/00_building_data_pipelines.ipynb #8c07a764
-from .retail import (PIPELINE_DEFAULTS, RUN_LAYOUT, STAGES, parse_source, pipeline_params, run_pipeline,
-                                    run_stage, load_output, run_summary)
-from .scale import run_partitioned, read_partitioned_output, dask_client
+from ..core.lazy import lazy_exports
+
+_EXPORTS = {
+    'retail': ['PIPELINE_DEFAULTS', 'RUN_LAYOUT', 'STAGES', 'parse_source', 'pipeline_params', 'run_pipeline', 'run_stage',
+        'load_output', 'run_summary'],
+    'scale': ['run_partitioned', 'read_partitioned_output', 'dask_client'],
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 _all_ = ['PIPELINE_DEFAULTS', 'RUN_LAYOUT', 'STAGES', 'parse_source', 'pipeline_params', 'run_pipeline', 'run_stage',
          'load_output', 'run_summary', 'run_partitioned', 'read_partitioned_output', 'dask_client']
