@@ -255,7 +255,7 @@ def check_here(argv:list|None=None)->int:
         for test in hidden.get((job['exercise'], q), []) if fb.passed else []:
             try: failed += [f'hidden test: {p}' for p in (test(answer) or [])]
             except Exception as e: failed.append(f'hidden test: checking the answer raised {type(e).__name__}: {e}')
-        verdicts[q] = {'status': 'failed' if failed else fb.status, 'problems': fb.problems + failed}
+        verdicts[q] = {'status': 'failed' if failed else fb.status, 'problems': fb.problems + failed, 'reasoning': fb.reasoning}
     write_json(verdicts, dst)
     return 0
 
@@ -274,7 +274,7 @@ def check_answers(
         return read_json(Path(d)/'out.json')
 
 # %% ../../nbs/course/08_grading.ipynb #8cc13500
-COLUMNS = ['student', 'exercise', 'question', 'status', 'points', 'score', 'feedback', 'errors', 'sandbox']
+COLUMNS = ['student', 'exercise', 'question', 'status', 'points', 'score', 'feedback', 'reasoning', 'errors', 'sandbox'] # reasoning: the student's free text, for review
 
 def _exercise_of(nb:dict)->str|None:
     for c in nb.get('cells', []):
@@ -294,7 +294,8 @@ def _rows(student:str, exercise:str|None, run:dict, verdicts:dict)->list:
     for q, points in questions:
         v = verdicts.get(q, {'status': 'not checked', 'problems': ['the notebook never ran this check']})
         rows.append({**base, 'question': q, 'status': v['status'], 'points': points,
-                     'score': points if v['status'] == 'passed' else 0, 'feedback': '; '.join(v['problems'])})
+                     'score': points if v['status'] == 'passed' else 0, 'feedback': '; '.join(v['problems']),
+                     'reasoning': v.get('reasoning', '')})
     return rows
 
 # %% ../../nbs/course/08_grading.ipynb #74bdc1a5
