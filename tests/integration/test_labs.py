@@ -130,9 +130,9 @@ def test_each_interpreter_gets_its_own_kernel_spec(monkeypatch):
 def test_summary_reads_for_an_instructor(tmp_path):
     "The summary page: the lab's declared plot, problems first, no None/NaN cells, an int parameter shown as an int."
     lab = write_lab(tmp_path/'sizes.ipynb', "n = 100\nseed = 0",
-                    "from mlsys.course.labs import record\nif n > 10_000: raise ValueError('too big')\nrecord(error=100 / n ** 0.5, rows=n)")
+                    "from mlsys.course.labs import record\nif n > 10_000: raise ValueError('too big')\nrecord(error_pct=100 / n ** 0.5, rows=n)")
     nb = nbformat.read(lab, as_version=4)
-    cell = nbformat.v4.new_code_cell("plots = [{'x': 'n', 'y': 'error', 'title': 'Error against sample size, one point per student', 'logx': True}]")
+    cell = nbformat.v4.new_code_cell("plots = [{'x': 'n', 'y': 'error_pct', 'title': 'Error against sample size, one point per student', 'logx': True}]")
     cell.metadata['tags'] = ['plots']
     nb.cells.append(cell); nbformat.write(nb, lab)
     roster = pd.DataFrame({'student_id': ['a', 'b', 'c', 'd'], 'n': ['500', 'many', '2000', '20000'], 'seed': ['1', '2', '3', '4']})
