@@ -125,3 +125,23 @@ def test_each_interpreter_gets_its_own_kernel_spec(monkeypatch):
     use_current_kernel()  # this environment registers its own kernel afterwards...
     monkeypatch.setenv('JUPYTER_PATH', other_path)  # ...and the other environment's kernel is unchanged
     assert KernelSpecManager().get_kernel_spec(name).argv[0] == '/opt/other-env/bin/python'
+
+
+def test_summary_reads_for_an_instructor(tmp_path):
+    "The summary page: the lab's declared plot, problems first, no None/NaN cells, an int parameter shown as an int."
+    lab = write_lab(tmp_path/'sizes.ipynb', "n = 100\nseed = 0",
+                    "from mlsys.course.labs import record\nif n > 10_000: raise ValueError('too big')\nrecord(error_pct=100 / n ** 0.5, rows=n)")
+    nb = nbformat.read(lab, as_version=4)
+    cell = nbformat.v4.new_code_cell("plots = [{'x': 'n', 'y': 'error_pct', 'title': 'Error against sample size, one point per student', 'logx': True}]")
+    cell.metadata['tags'] = ['plots']
+    nb.cells.append(cell); nbformat.write(nb, lab)
+    roster = pd.DataFrame({'student_id': ['a', 'b', 'c', 'd'], 'n': ['500', 'many', '2000', '20000'], 'seed': ['1', '2', '3', '4']})
+    t = run_lab(lab, roster, tmp_path/'out', workers=2, progress=False)
+    assert t.set_index('id').status.to_dict() == {'a': 'success', 'b': 'invalid', 'c': 'success', 'd': 'failed'}
+    html = (tmp_path/'out'/'summary.html').read_text()
+    cells = html.split('<h2>All runs</h2>')[1]
+    assert '<td>None</td>' not in html and '<td>nan</td>' not in html.lower() and '<td>NaN</td>' not in html and '&lt;NA&gt;' not in html
+    assert '<td class="num">500</td>' in cells and '500.0' not in cells  # an int parameter stays an int next to an invalid row
+    assert 'alt="Error against sample size, one point per student"' in html and html.count('<img') == 1  # the declared plot only
+    assert cells.index('<tr class="failed">') < cells.index('<tr class="invalid">') < cells.index('<tr class="success">')
+    assert '<style>' in html and 'system-ui' in html
