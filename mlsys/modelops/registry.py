@@ -6,13 +6,13 @@
 __all__ = ['MODEL_DESCRIPTION', 'RegistryError', 'register', 'model_version', 'set_alias', 'SignatureMismatch', 'LoadedModel',
            'load_model', 'explain_model']
 
-# %% ../../nbs/ch07_registry/01_registry.ipynb #29f88ba5
+# %% ../../nbs/ch07_registry/01_registry.ipynb #465149ac
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from .tracking import TRUSTED_TYPES, tracking_uri, using, model_file
 
-# %% ../../nbs/ch07_registry/01_registry.ipynb #2955353e
+# %% ../../nbs/ch07_registry/01_registry.ipynb #c5180fef
 class RegistryError(LookupError):
     "A registered model, version, alias or run does not exist, or an artifact cannot be trusted."
 
@@ -41,11 +41,12 @@ def register(
                    f"features {tags.get('data.features_md5', '?')[:12]}, commit {str(tags.get('code.git_commit'))[:12]}; "
                    f"holdout AUC {m.get('auc', float('nan')):.3f} vs rule {m.get('baseline_auc', float('nan')):.3f}")
     with using(uri):  # the registry resolves the models:/ source through the current tracking store
-        mv = client.create_model_version(name, source=tags['model.uri'], run_id=run_id, tags=lineage, description=description)
+        mv = client.create_model_version(name, source=tags['model.uri'], run_id=run_id, tags=lineage, description=description,
+                                         model_id=tags.get('model.id'))
     if alias: client.set_registered_model_alias(name, alias, mv.version)
     return mv
 
-# %% ../../nbs/ch07_registry/01_registry.ipynb #08e32b10
+# %% ../../nbs/ch07_registry/01_registry.ipynb #45f1c02d
 def model_version(
     name:str='lapse', # the registered model
     ref:str|int='champion', # an alias, or a version number
@@ -72,7 +73,7 @@ def set_alias(name:str, alias:str, version:str|int, uri:str|None=None)->None:
     mv = model_version(name, str(version), uri)
     _client(uri).set_registered_model_alias(name, alias, mv.version)
 
-# %% ../../nbs/ch07_registry/01_registry.ipynb #88fff695
+# %% ../../nbs/ch07_registry/01_registry.ipynb #74b29a1f
 class SignatureMismatch(ValueError):
     "The input does not match the model's signature."
 
@@ -129,7 +130,7 @@ def load_model(
         inputs = json.loads(yaml.safe_load((Path(d)/'MLmodel').read_text())['signature']['inputs'])
     return LoadedModel(name, mv.version, mv.run_id, model, inputs)
 
-# %% ../../nbs/ch07_registry/01_registry.ipynb #6ef5141b
+# %% ../../nbs/ch07_registry/01_registry.ipynb #b288d07f
 def explain_model(
     name:str='lapse', # the registered model
     ref:str|int='champion', # alias or version number

@@ -7,14 +7,14 @@ __all__ = ['TRUSTED_TYPES', 'MODEL_PACKAGES', 'empty_store', 'local_store', 'tra
            'check_tracking', 'using', 'experiment_id', 'TrackingError', 'model_requirements', 'run_tags', 'model_file',
            'track_run', 'train_and_track']
 
-# %% ../../nbs/ch06_tracking/01_tracking.ipynb #bfa2d2fb
-import os, time
+# %% ../../nbs/ch06_tracking/01_tracking.ipynb #c824b6cc
+import os, time, warnings
 from contextlib import contextmanager
 from pathlib import Path
 from ..core.config import data_home, disable_telemetry
 from ..core.storage import read_json, write_json
 
-# %% ../../nbs/ch06_tracking/01_tracking.ipynb #8b3dd9de
+# %% ../../nbs/ch06_tracking/01_tracking.ipynb #8bfd34bd
 _PATH_COLUMNS = [('experiments', 'artifact_location'), ('runs', 'artifact_uri'),
                  ('logged_models', 'artifact_location'), ('model_versions', 'storage_location')]
 
@@ -54,7 +54,7 @@ def tracking_uri(uri:str|None=None)->str:
     "The tracking store to use: `uri`, else $MLFLOW_TRACKING_URI, else the local SQLite store in the data home."
     return uri or os.environ.get('MLFLOW_TRACKING_URI') or local_store()
 
-# %% ../../nbs/ch06_tracking/01_tracking.ipynb #0aff53cb
+# %% ../../nbs/ch06_tracking/01_tracking.ipynb #a6efb299
 class TrackingUnavailable(RuntimeError):
     "The tracking server cannot be reached."
 
@@ -92,7 +92,7 @@ def using(uri:str|None=None):
     finally:
         mlflow.set_tracking_uri(before or ''); mlflow.set_registry_uri(before or '')
 
-# %% ../../nbs/ch06_tracking/01_tracking.ipynb #1b0467db
+# %% ../../nbs/ch06_tracking/01_tracking.ipynb #2769f8ba
 def experiment_id(
     name:str='lapse', # the experiment
     uri:str|None=None, # tracking URI (see `tracking_uri`)
@@ -107,7 +107,7 @@ def experiment_id(
     if uri.startswith('sqlite:///'): location = (Path(uri[len('sqlite:///'):]).parent/'artifacts'/name).as_uri()
     return client.create_experiment(name, artifact_location=location)
 
-# %% ../../nbs/ch06_tracking/01_tracking.ipynb #645245ee
+# %% ../../nbs/ch06_tracking/01_tracking.ipynb #2d00cca8
 TRUSTED_TYPES = ['numpy.dtype', 'sklearn.tree._tree.Tree', 'sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor']
 MODEL_PACKAGES = ['scikit-learn', 'skops', 'numpy', 'scipy', 'pandas', 'mlflow']
 
@@ -175,8 +175,10 @@ def track_run(
             try:
                 mlflow.log_params(params)
                 mlflow.log_metrics({k: float(v) for k, v in result.metrics.items()})
-                ds = mlflow.data.from_pandas(t.train, source=t.data_version['features_path'], targets='lapsed',
-                                             name='lapse_households', digest=t.data_version['features_md5'][:32])
+                with warnings.catch_warnings():  # MLflow registers the local-file source twice and warns about it
+                    warnings.filterwarnings('ignore', message='The specified dataset source can be interpreted in multiple ways')
+                    ds = mlflow.data.from_pandas(t.train, source=Path(t.data_version['features_path']).as_uri(), targets='lapsed',
+                                                 name='lapse_households', digest=t.data_version['features_md5'][:32])
                 mlflow.log_input(ds, context='training', tags={'dvc_md5': t.data_version['features_md5'],
                                                                'labels_md5': t.data_version['labels_md5']})
                 if log_model: mlflow.set_tags(_log_model(result))
@@ -185,7 +187,7 @@ def track_run(
                                     f"the run was ended as FAILED") from e
         return run.info.run_id
 
-# %% ../../nbs/ch06_tracking/01_tracking.ipynb #17b40c8d
+# %% ../../nbs/ch06_tracking/01_tracking.ipynb #d360fe9a
 def train_and_track(
     kind:str='logreg', # one of `MODEL_KINDS`
     params:dict|None=None, # hyperparameters of `kind`
