@@ -6,13 +6,13 @@
 __all__ = ['MODEL_DESCRIPTION', 'RegistryError', 'register', 'model_version', 'set_alias', 'SignatureMismatch', 'LoadedModel',
            'load_model', 'explain_model']
 
-# %% ../../nbs/ch07_registry/01_registry.ipynb #465149ac
+# %% ../../nbs/ch07_registry/01_registry.ipynb #338b2c7b
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from .tracking import TRUSTED_TYPES, tracking_uri, using, model_file
 
-# %% ../../nbs/ch07_registry/01_registry.ipynb #c5180fef
+# %% ../../nbs/ch07_registry/01_registry.ipynb #7ec8bc13
 class RegistryError(LookupError):
     "A registered model, version, alias or run does not exist, or an artifact cannot be trusted."
 
@@ -46,7 +46,7 @@ def register(
     if alias: client.set_registered_model_alias(name, alias, mv.version)
     return mv
 
-# %% ../../nbs/ch07_registry/01_registry.ipynb #45f1c02d
+# %% ../../nbs/ch07_registry/01_registry.ipynb #6a65c328
 def model_version(
     name:str='lapse', # the registered model
     ref:str|int='champion', # an alias, or a version number
@@ -59,7 +59,7 @@ def model_version(
     if not found:
         names = sorted(m.name for m in client.search_registered_models())
         raise RegistryError(f"No registered model {name!r} in {tracking_uri(uri)}; the registered models are {names}")
-    aliases = dict(sorted(found[0].aliases.items()))
+    aliases = {a: int(v) for a, v in sorted(found[0].aliases.items())}  # a server returns '1', SQLite 1
     try:
         if str(ref).isdigit(): return client.get_model_version(name, str(ref))
         return client.get_model_version_by_alias(name, str(ref))
@@ -73,7 +73,7 @@ def set_alias(name:str, alias:str, version:str|int, uri:str|None=None)->None:
     mv = model_version(name, str(version), uri)
     _client(uri).set_registered_model_alias(name, alias, mv.version)
 
-# %% ../../nbs/ch07_registry/01_registry.ipynb #74b29a1f
+# %% ../../nbs/ch07_registry/01_registry.ipynb #e9b96b1e
 class SignatureMismatch(ValueError):
     "The input does not match the model's signature."
 
@@ -130,7 +130,7 @@ def load_model(
         inputs = json.loads(yaml.safe_load((Path(d)/'MLmodel').read_text())['signature']['inputs'])
     return LoadedModel(name, mv.version, mv.run_id, model, inputs)
 
-# %% ../../nbs/ch07_registry/01_registry.ipynb #b288d07f
+# %% ../../nbs/ch07_registry/01_registry.ipynb #9bcc024f
 def explain_model(
     name:str='lapse', # the registered model
     ref:str|int='champion', # alias or version number

@@ -7,14 +7,14 @@ __all__ = ['TRUSTED_TYPES', 'MODEL_PACKAGES', 'empty_store', 'local_store', 'tra
            'check_tracking', 'using', 'experiment_id', 'TrackingError', 'model_requirements', 'run_tags', 'model_file',
            'track_run', 'train_and_track']
 
-# %% ../../nbs/ch06_tracking/01_tracking.ipynb #c824b6cc
+# %% ../../nbs/ch06_tracking/01_tracking.ipynb #aedc94ff
 import os, time, warnings
 from contextlib import contextmanager
 from pathlib import Path
 from ..core.config import data_home, disable_telemetry
 from ..core.storage import read_json, write_json
 
-# %% ../../nbs/ch06_tracking/01_tracking.ipynb #8bfd34bd
+# %% ../../nbs/ch06_tracking/01_tracking.ipynb #239a9883
 _PATH_COLUMNS = [('experiments', 'artifact_location'), ('runs', 'artifact_uri'),
                  ('logged_models', 'artifact_location'), ('model_versions', 'storage_location')]
 
@@ -54,7 +54,7 @@ def tracking_uri(uri:str|None=None)->str:
     "The tracking store to use: `uri`, else $MLFLOW_TRACKING_URI, else the local SQLite store in the data home."
     return uri or os.environ.get('MLFLOW_TRACKING_URI') or local_store()
 
-# %% ../../nbs/ch06_tracking/01_tracking.ipynb #a6efb299
+# %% ../../nbs/ch06_tracking/01_tracking.ipynb #cb9cec67
 class TrackingUnavailable(RuntimeError):
     "The tracking server cannot be reached."
 
@@ -92,7 +92,7 @@ def using(uri:str|None=None):
     finally:
         mlflow.set_tracking_uri(before or ''); mlflow.set_registry_uri(before or '')
 
-# %% ../../nbs/ch06_tracking/01_tracking.ipynb #2769f8ba
+# %% ../../nbs/ch06_tracking/01_tracking.ipynb #95215082
 def experiment_id(
     name:str='lapse', # the experiment
     uri:str|None=None, # tracking URI (see `tracking_uri`)
@@ -107,7 +107,7 @@ def experiment_id(
     if uri.startswith('sqlite:///'): location = (Path(uri[len('sqlite:///'):]).parent/'artifacts'/name).as_uri()
     return client.create_experiment(name, artifact_location=location)
 
-# %% ../../nbs/ch06_tracking/01_tracking.ipynb #2d00cca8
+# %% ../../nbs/ch06_tracking/01_tracking.ipynb #292e3b75
 TRUSTED_TYPES = ['numpy.dtype', 'sklearn.tree._tree.Tree', 'sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor']
 MODEL_PACKAGES = ['scikit-learn', 'skops', 'numpy', 'scipy', 'pandas', 'mlflow']
 
@@ -144,7 +144,7 @@ def _log_model(result)->dict: # model.uri, model.id, model.sha256 tags
     from mlflow.models import infer_signature
     from mlsys.modelops.task import FEATURES
     X = result.task.Xy('train')[0]
-    example = X.head(3)
+    example = X.head(3).astype('float64')  # counts as doubles: a scoring batch with a missing count must still fit
     signature = infer_signature(example, result.model.predict_proba(example)[:, 1])
     info = mlflow.sklearn.log_model(result.model, name='model', signature=signature, input_example=example,
                                     pip_requirements=model_requirements(), serialization_format='skops',
@@ -187,7 +187,7 @@ def track_run(
                                     f"the run was ended as FAILED") from e
         return run.info.run_id
 
-# %% ../../nbs/ch06_tracking/01_tracking.ipynb #d360fe9a
+# %% ../../nbs/ch06_tracking/01_tracking.ipynb #0d5bc4d9
 def train_and_track(
     kind:str='logreg', # one of `MODEL_KINDS`
     params:dict|None=None, # hyperparameters of `kind`
