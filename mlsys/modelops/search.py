@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['RUN_COLUMNS', 'find_runs', 'grid_search', 'leaderboard']
 
-# %% ../../nbs/ch06_tracking/02_search.ipynb #5b6d3b01
+# %% ../../nbs/ch06_tracking/02_search.ipynb #aa565cd8
 import json
 from .tracking import experiment_id, track_run, tracking_uri, using
 
-# %% ../../nbs/ch06_tracking/02_search.ipynb #ee6493d3
+# %% ../../nbs/ch06_tracking/02_search.ipynb #f8bb6621
 RUN_COLUMNS = ['run_id', 'run_name', 'status', 'kind', 'data.features_md5', 'code.git_commit']
 
 def find_runs(
@@ -41,7 +41,7 @@ def find_runs(
              **{f'metrics.{k}': v for k, v in sorted(r.data.metrics.items())}} for r in runs]
     return pd.DataFrame(rows, columns=RUN_COLUMNS if not rows else None)
 
-# %% ../../nbs/ch06_tracking/02_search.ipynb #95b8befb
+# %% ../../nbs/ch06_tracking/02_search.ipynb #dcfdfb46
 def _fit_all(task, kind:str, combos:list, seed:int, n_jobs:int, scheduler:str|None)->list:
     "Fit one model per combination, with joblib: locally, or on the Dask cluster at `scheduler`."
     from joblib import Parallel, delayed, parallel_backend
@@ -84,7 +84,7 @@ def grid_search(
                          for rid, c, r in zip(children, combos, results)])
     return {'parent_run_id': parent.info.run_id, 'best_run_id': children[best], 'best_params': combos[best], 'runs': runs}
 
-# %% ../../nbs/ch06_tracking/02_search.ipynb #ea5bba0f
+# %% ../../nbs/ch06_tracking/02_search.ipynb #221fb8c9
 def leaderboard(
     experiment:str, # experiment name
     by:str='student', # the run tag that names who made a run

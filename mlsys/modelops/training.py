@@ -6,12 +6,12 @@
 __all__ = ['MODEL_KINDS', 'baseline_scores', 'model_params', 'make_model', 'rank_auc', 'paired_bootstrap', 'holdout_metrics',
            'TrainResult', 'evaluate', 'train']
 
-# %% ../../nbs/ch05_modelops/02_training.ipynb #6cd3bbb8
+# %% ../../nbs/ch05_modelops/02_training.ipynb #12c6a209
 import time
 from dataclasses import dataclass, field
 from .task import FEATURES, TaskData, check_features
 
-# %% ../../nbs/ch05_modelops/02_training.ipynb #0ad2d004
+# %% ../../nbs/ch05_modelops/02_training.ipynb #cbb8eadc
 def baseline_scores(
     X, # frame with recency_days, tenure_days, frequency_baskets
 ): # numpy array of scores in [0, 1]; 0.5 and above means "at risk" by the rule
@@ -21,7 +21,7 @@ def baseline_scores(
     recency = X['recency_days'].to_numpy()
     return recency / (recency + 2 * np.maximum(gap, 1.0))
 
-# %% ../../nbs/ch05_modelops/02_training.ipynb #fb12ba6b
+# %% ../../nbs/ch05_modelops/02_training.ipynb #0e44815b
 MODEL_KINDS = {
     'logreg':   {'C': 1.0, 'class_weight': None},
     'forest':   {'n_estimators': 100, 'max_depth': 6, 'min_samples_leaf': 5},
@@ -56,7 +56,7 @@ def make_model(
         steps = [('model', HistGradientBoostingClassifier(random_state=seed, **p))]
     return Pipeline([('impute', SimpleImputer(strategy='median')), *steps])
 
-# %% ../../nbs/ch05_modelops/02_training.ipynb #6153bddb
+# %% ../../nbs/ch05_modelops/02_training.ipynb #937eba7e
 def rank_auc(
     y, # 0/1 labels, both classes present
     s, # scores
@@ -71,7 +71,7 @@ def paired_bootstrap(
     y, # 0/1 labels
     a, # scores of the first model
     b, # scores of the second model (the same rows)
-    n:int=300, # resamples
+    n:int=200, # resamples
     seed:int=0, # fixes the resamples
 )->dict: # diff (AUC of a minus b), low and high (90% interval), share_positive
     "AUC difference between two scorers on the same rows, with a paired bootstrap 90% interval."
@@ -103,7 +103,7 @@ def holdout_metrics(
     if table is not None: out['net_value_per_quarter'] = campaign_value(table, flagged)['net']
     return out
 
-# %% ../../nbs/ch05_modelops/02_training.ipynb #7af48552
+# %% ../../nbs/ch05_modelops/02_training.ipynb #6c714533
 @dataclass
 class TrainResult:
     "A fitted lapse model with its holdout evaluation."
@@ -123,7 +123,7 @@ def evaluate(model, task:TaskData, seed:int=0)->dict:
     m = holdout_metrics(y, s, task.test)
     b = holdout_metrics(y, base, task.test)
     cmp = paired_bootstrap(y, s, base, seed=seed)
-    one = measure_latency(lambda r: model.predict_proba(r), [X.iloc[[i]] for i in range(20)])
+    one = measure_latency(lambda r: model.predict_proba(r), [X.iloc[[i]] for i in range(10)])
     return {**m, **{f'baseline_{k}': v for k, v in b.items()}, 'auc_minus_baseline': cmp['diff'],
             'auc_minus_baseline_low': cmp['low'], 'auc_minus_baseline_high': cmp['high'], 'p95_ms_one_household': one['p95_ms']}
 
