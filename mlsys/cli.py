@@ -68,6 +68,20 @@ def _parser(run_epilog:str|None=None):
     site.add_argument('--no-execute', action='store_true', help='render without running the notebooks (no outputs)')
     exp = sub.add_parser('experiments', help='put a run folder under Git so that `dvc exp run` works in it')
     exp.add_argument('run_dir', nargs='?', default='.', help='the run folder (default: the current folder)')
+    model = sub.add_parser('model', help='train, track, register and promote the lapse model (chapters 5-7)')
+    modelsub = model.add_subparsers(dest='model_command', required=True)
+    mtrain = modelsub.add_parser('train', help='train one model on the lapse task and track the run with MLflow')
+    mtrain.add_argument('--kind', default='logreg', help='logreg, forest or boosting')
+    mtrain.add_argument('-p', '--parameter', nargs=2, action='append', default=[], metavar=('NAME', 'VALUE'), help='a hyperparameter, e.g. -p C 0.5')
+    mtrain.add_argument('-t', '--task', nargs=2, action='append', default=[], metavar=('NAME', 'VALUE'), help='a task parameter, e.g. -t sample 50000')
+    mtrain.add_argument('--seed', type=int, default=0)
+    mtrain.add_argument('--experiment', default='lapse')
+    mtrain.add_argument('--register', metavar='NAME', help='register the model as a new version of NAME, aliased challenger')
+    mpromote = modelsub.add_parser('promote', help='apply the promotion rule: the challenger becomes champion if it wins')
+    mpromote.add_argument('name', nargs='?', default='lapse', help='the registered model (default lapse)')
+    mpromote.add_argument('--challenger', default='challenger', help='alias or version of the candidate')
+    mpromote.add_argument('--margin', type=float, default=0.005, help='AUC the challenger must gain over the champion')
+    for p in (mtrain, mpromote): p.add_argument('--tracking-uri', help='MLflow tracking URI (default $MLFLOW_TRACKING_URI, else the local store)')
     readme = sub.add_parser('readme', help='write README.md from nbs/index.ipynb')
     readme.add_argument('--check', action='store_true', help='only check that README.md is current')
     return ap
@@ -100,6 +114,24 @@ def _course(args)->int:
         print(f"{len(site['pages'])} pages; open {site['index']}")
         for page, errs in site['errors'].items(): print(f"  {page}: {len(errs)} cell error(s), first: {errs[0][1]}", file=sys.stderr)
         return 1 if site['errors'] else 0
+    return 0
+
+def _model(args)->int:
+    try:
+        if args.model_command == 'train':
+            from mlsys.modelops.tracking import train_and_track
+            from mlsys.modelops.registry import register
+            params, task = ({n: parse_value(v) for n, v in pairs} for pairs in (args.parameter, args.task))
+            run_id, result = train_and_track(args.kind, params, args.seed, task, args.experiment, args.tracking_uri)
+            print(f"run {run_id}: holdout AUC {result.metrics['auc']:.4f} (rule {result.metrics['baseline_auc']:.4f})")
+            if args.register:
+                mv = register(run_id, args.register, uri=args.tracking_uri)
+                print(f"registered {args.register} version {mv.version} (alias challenger)")
+        else:
+            from mlsys.modelops.promotion import promote, PromotionRule
+            print(promote(args.name, args.challenger, PromotionRule(margin=args.margin), uri=args.tracking_uri))
+    except (LookupError, RuntimeError) as e:
+        print(f"mlsys model {args.model_command}: {e}", file=sys.stderr); return 1
     return 0
 
 def main(argv:list|None=None)->int: # the process exit code
@@ -147,6 +179,8 @@ def main(argv:list|None=None)->int: # the process exit code
             from mlsys.dataops.lineage import prepare_experiments
             commit = prepare_experiments(args.run_dir)
             print(f"{Path(args.run_dir).resolve()} is a Git repository at {commit[:10]}: try `dvc exp run -S seed=3` there")
+        elif args.command == 'model':
+            return _model(args)
         elif args.command == 'readme':
             from mlsys.course.readme import write_readme
             return write_readme(check=args.check)

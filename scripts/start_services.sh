@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install (from Debian's packages) and start the servers the integration tests use, on 127.0.0.1 only:
-# PostgreSQL and Redis; also installs Debian's bubblewrap (grading sandboxes) and chromium for the browser tests (Playwright drives it; downloading
+# PostgreSQL, Redis and an MLflow tracking server (PostgreSQL backend store); also installs Debian's bubblewrap (grading
+# sandboxes) and chromium for the browser tests (Playwright drives it; downloading
 # Playwright's own browsers needs a network this project does not assume). Writes the URLs to .services.env
 # (git-ignored) for `make pytest`.
 # Idempotent: servers already running are reused.
@@ -47,4 +48,30 @@ if ! redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
   for i in $(seq 1 30); do redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.2; done
 fi
 echo "MLSYS_TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0" >> "$ENV_FILE"
-echo "services: PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT"
+
+# MLflow tracking server for chapters 6-7 and the class leaderboard: its own database (mlsys_mlflow) on the same
+# PostgreSQL, artifacts in a local folder, served on a free loopback port, by the project venv's mlflow. Reused if it
+# answers and uses the current password (the password above changes on every run, so a new one restarts it).
+MLFLOW_BIN=${MLSYS_MLFLOW_BIN:-.venv/bin/mlflow}
+MLFLOW_DIR=${MLSYS_MLFLOW_DIR:-.services/mlflow}
+healthy() { python3 -c "import sys, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{sys.argv[1]}/health', timeout=2)" "$1" >/dev/null 2>&1; }
+if [ -x "$MLFLOW_BIN" ]; then
+  $AS_PG psql -q -p "$PG_PORT" -tc "SELECT 1 FROM pg_database WHERE datname = 'mlsys_mlflow'" | grep -q 1 \
+    || $AS_PG createdb -p "$PG_PORT" -O mlsys mlsys_mlflow
+  mkdir -p "$MLFLOW_DIR/artifacts"
+  BACKEND="postgresql+psycopg://mlsys:$PG_PASSWORD@127.0.0.1:$PG_PORT/mlsys_mlflow"
+  KEY=$(printf %s "$BACKEND" | sha256sum | cut -c1-16)
+  MLFLOW_PORT=$(cat "$MLFLOW_DIR/port" 2>/dev/null || true)
+  if [ -z "$MLFLOW_PORT" ] || [ "$(cat "$MLFLOW_DIR/key" 2>/dev/null)" != "$KEY" ] || ! healthy "$MLFLOW_PORT"; then
+    if [ -f "$MLFLOW_DIR/pid" ]; then kill "$(cat "$MLFLOW_DIR/pid")" 2>/dev/null && sleep 1; fi
+    MLFLOW_PORT=$(python3 -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+    MLFLOW_DISABLE_TELEMETRY=true nohup "$MLFLOW_BIN" server --backend-store-uri "$BACKEND" \
+      --artifacts-destination "$(cd "$MLFLOW_DIR" && pwd)/artifacts" --serve-artifacts \
+      --host 127.0.0.1 --port "$MLFLOW_PORT" --workers 1 > "$MLFLOW_DIR/server.log" 2>&1 &
+    echo $! > "$MLFLOW_DIR/pid"; echo "$MLFLOW_PORT" > "$MLFLOW_DIR/port"; echo "$KEY" > "$MLFLOW_DIR/key"
+    for i in $(seq 1 240); do healthy "$MLFLOW_PORT" && break; sleep 0.5; done
+  fi
+  if healthy "$MLFLOW_PORT"; then echo "MLSYS_TEST_MLFLOW_URL=http://127.0.0.1:$MLFLOW_PORT" >> "$ENV_FILE"
+  else echo "mlflow server did not start: see $MLFLOW_DIR/server.log"; MLFLOW_PORT=; fi
+else echo "no $MLFLOW_BIN (make setup first): the MLflow server tests will be skipped"; fi
+echo "services: PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT${MLFLOW_PORT:+, MLflow on 127.0.0.1:$MLFLOW_PORT}"

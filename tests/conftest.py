@@ -15,6 +15,10 @@ def postgres_url(): return service_url('MLSYS_TEST_POSTGRES_URL')
 def redis_url(): return service_url('MLSYS_TEST_REDIS_URL')
 
 
+@pytest.fixture(scope='session')
+def mlflow_url(): return service_url('MLSYS_TEST_MLFLOW_URL')
+
+
 @pytest.fixture(scope='session', autouse=True)
 def data_home(tmp_path_factory):
     "Each test session builds its own embedded database, unless MLSYS_DATA_HOME points at one."

@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parents[1]  # the repository
 
 
 def service_url(name:str)->str:
-    "The URL of a test server (MLSYS_TEST_POSTGRES_URL, MLSYS_TEST_REDIS_URL), started by scripts/start_services.sh."
+    "The URL of a test server (MLSYS_TEST_POSTGRES_URL, MLSYS_TEST_REDIS_URL, MLSYS_TEST_MLFLOW_URL), started by scripts/start_services.sh."
     url = os.environ.get(name)
     if url: return url
     if os.environ.get('MLSYS_REQUIRE_SERVICES') == '1': pytest.fail(f"{name} is not set: run scripts/start_services.sh")

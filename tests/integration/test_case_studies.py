@@ -56,3 +56,24 @@ def test_industry_systems(tmp_path):
     text = outputs(nb)
     assert 'co-purchase recommendations' in text and 'hit rate @5' in text
     assert 'Booking.com' in text and 'Twitter' in text
+
+
+def test_model_to_champion(tmp_path):
+    "Chapters 5-7 end to end on the real data: first experiment to champion, lineage to the DVC hash and the commit."
+    nb, out = run_case('model_to_champion', tmp_path, margin=0.2, seed=0)
+    text = outputs(nb)
+    from mlsys.dataops.lineage import code_version
+    assert f"commit {code_version()['git_commit']}" in text and 'champion lineage: features ' in text
+    assert 'reproduced: same seed, same metrics: True' in text
+    assert 'is below the margin 0.2' in text  # the injected margin reached the rule
+    assert nb['metadata']['papermill']['parameters']['margin'] == 0.2
+    assert (out/'tracking'/'mlflow.db').exists()
+
+
+def test_model_to_champion_on_the_tracking_server(tmp_path, mlflow_url):
+    import uuid
+    from mlsys.modelops import explain_model
+    name = f'lapse-case-{uuid.uuid4().hex[:8]}'
+    nb, out = run_case('model_to_champion', tmp_path, tracking_uri=mlflow_url, model_name=name)
+    assert f'tracking to {mlflow_url}' in outputs(nb)
+    assert explain_model(name, 'champion', mlflow_url)['pipeline']['features_md5_matches']
