@@ -6,7 +6,7 @@ export GX_ANALYTICS_ENABLED := false
 export DVC_NO_ANALYTICS := 1
 export DO_NOT_TRACK := 1
 
-.PHONY: setup run test check-sync nbtest pytest services benchmark site student
+.PHONY: setup run test check-sync nbtest pytest services benchmark site student lab
 
 $(VENV)/.installed: setup.py settings.ini constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,3 +55,9 @@ site: setup
 
 student: setup
 	$(BIN)/mlsys course release --out student
+
+# JupyterLab on 127.0.0.1 with the exercises open, offline by design: the settings in jupyter-config/ (added to the
+# student's own) turn off the news feed and update checks; the kernel is the venv's Python.
+lab: setup
+	JUPYTER_CONFIG_PATH="$(abspath jupyter-config)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" PATH="$(abspath $(BIN)):$$PATH" \
+	  $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/exercises

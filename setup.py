@@ -29,6 +29,8 @@ setuptools.setup(
     python_requires=f">={cfg['min_python']}",
     packages=setuptools.find_packages(include=['mlsys', 'mlsys.*']),
     include_package_data=True,
+    # Data Docs' scripts, styles and fonts, vendored with their licences so the reports work offline
+    package_data={'mlsys.dataops': ['_assets/data_docs/*', '_assets/data_docs/*/*', '_assets/data_docs/*/*/*']},
     # The flagship pipeline notebook ships with the wheel so `mlsys run` works outside a clone.
     data_files=[('share/mlsys/pipelines', [str(p) for p in sorted(Path('pipelines').glob('*.ipynb'))]),
                 ('share/mlsys/suites', [str(p) for p in sorted(Path('suites').glob('*.yaml'))])],

@@ -22,3 +22,14 @@ def test_pipeline_notebook_keeps_its_parameters_tag():
     nb = json.loads((ROOT/'pipelines'/'retail_pipeline.ipynb').read_text())
     tagged = [c for c in nb['cells'] if 'parameters' in c.get('metadata', {}).get('tags', [])]
     assert len(tagged) == 1 and 'sample = None' in ''.join(tagged[0]['source'])
+
+
+def test_make_lab_starts_jupyterlab_offline():
+    "`make lab` points JupyterLab at jupyter-config/, whose settings turn off the news feed and update checks."
+    import json
+    cmd = subprocess.run(['make', '-n', 'lab'], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert f'JUPYTER_CONFIG_PATH="{ROOT}/jupyter-config' in cmd and 'jupyter lab' in cmd and '/lab/tree/exercises' in cmd, cmd
+    server = json.loads((ROOT/'jupyter-config'/'jupyter_server_config.json').read_text())['LabApp']
+    assert server['news_url'] is None and server['check_for_updates_class'].endswith('NeverCheckForUpdate')
+    lab = json.loads((ROOT/'jupyter-config'/'labconfig'/'default_setting_overrides.json').read_text())
+    assert lab['@jupyterlab/apputils-extension:notification'] == {'fetchNews': 'false', 'checkForUpdates': False}

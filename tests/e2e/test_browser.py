@@ -1,11 +1,14 @@
 """Real-browser tests with Debian's chromium driven by Playwright: every page of the course site loads with no
-console errors, no failed requests and no broken links or images; JupyterLab on 127.0.0.1 opens an exercise
-notebook, runs it, and an ipywidgets control renders and responds. Screenshots go to artifacts/screenshots/."""
-import functools, http.server, os, re, shutil, socket, subprocess, sys, threading, time, urllib.request
+console errors, no failed requests and no broken links or images; a pipeline run's Data Docs open from file:// with
+the network blocked; JupyterLab on 127.0.0.1, started with the project's settings, opens an exercise notebook, runs
+it without a request to another host, and an ipywidgets control renders and responds.
+Screenshots go to artifacts/screenshots/."""
+import functools, http.server, json, os, re, shutil, socket, subprocess, sys, threading, time, urllib.parse, urllib.request
 from pathlib import Path
 import pytest
 
-from helpers import ROOT
+from helpers import ROOT, mlsys
+from mlsys.course.contents import course_pages
 CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
 SHOTS = ROOT/'artifacts'/'screenshots'
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get('MLSYS_REQUIRE_SERVICES'),
@@ -63,33 +66,88 @@ def test_every_site_page_loads_cleanly(browser, site):
             target = href.split('#')[0]
             assert target.endswith('.html') and (Path(built['index']).parent/target).exists(), f'{name}: broken link {href}'
     assert problems == [] and failed == [], (problems, failed)
-    for name in ('index.html', 'nbs__12_metrics.html', 'exercises__ch2_before_we_build.html', 'case_studies__industry_systems.html'):
+    html = {page.path: page.html for _, page in course_pages(ROOT)}  # page names follow the folders: never hard-code them
+    metrics = next(page.html for _, page in course_pages(ROOT) if page.module == 'mlsys.foundations.metrics')
+    shown = ['index.html', metrics, html['exercises/ch2_before_we_build.ipynb'], html['case_studies/industry_systems.ipynb']]
+    assert set(shown) <= set(built['pages']) | {'index.html'}, sorted(built['pages'])
+    for name in shown:
         page.goto(f'{base}/{name}', wait_until='networkidle')
         page.screenshot(path=str(SHOTS/f'site-{name[:-5]}.png'), full_page=False)
     # an executed chapter shows its plots and MathJax is served locally
-    page.goto(f'{base}/nbs__12_metrics.html', wait_until='networkidle')
+    page.goto(f'{base}/{metrics}', wait_until='networkidle')
     assert page.locator('.jp-RenderedImage img').count() >= 1
 
 
 @pytest.fixture(scope='module')
+def data_docs(tmp_path_factory):
+    "A small pipeline run: its three validation stages write Data Docs into the run folder."
+    out = tmp_path_factory.mktemp('runs')/'docs'
+    mlsys('run', '--no-progress', '--out', str(out), '-p', 'sample', '2000', '-p', 'seed', '3')
+    return out/'reports'/'gx'/'uncommitted'/'data_docs'/'local_site'
+
+
+def _offline_page(browser):
+    "A page that may read files only: every other request is recorded and aborted."
+    page = browser.new_page(viewport={'width': 1400, 'height': 900})
+    outside, problems = [], []
+    def route(r):
+        if r.request.url.startswith('file://'): r.continue_()
+        else: outside.append(r.request.url); r.abort()
+    page.route('**/*', route)
+    page.on('console', lambda m: problems.append(f'{page.url}: {m.text}') if m.type == 'error' else None)
+    page.on('pageerror', lambda e: problems.append(f'{page.url}: {e}'))
+    page.on('requestfailed', lambda r: problems.append(f'failed: {r.url}'))
+    return page, outside, problems
+
+
+def test_data_docs_open_offline_with_their_tables_and_styles(browser, data_docs):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page, outside, problems = _offline_page(browser)
+    page.goto((data_docs/'index.html').as_uri(), wait_until='networkidle')
+    # the index's table is drawn by bootstrap-table: without its script the page lists no validations
+    table = page.locator('table.ge-index-page-validation-results-table')
+    table.locator('tbody tr').first.wait_for(timeout=30_000)
+    listed = table.locator('tbody').inner_text()
+    for suite in ('raw_transactions', 'transactions', 'household_features'): assert suite in listed, listed
+    assert page.locator('.bootstrap-table').count() >= 1
+    assert page.evaluate("() => getComputedStyle(document.body).fontFamily").startswith('-apple-system')  # Bootstrap's
+    assert page.evaluate("""() => document.fonts.check('900 16px "Font Awesome 6 Free"')""")
+    logo = page.locator('img[src*="logo"]').first
+    assert logo.evaluate('i => i.complete && i.naturalWidth > 0') and 'dataContextId' not in logo.get_attribute('src')
+    page.screenshot(path=str(SHOTS/'data-docs-index.png'))
+    # a validation page: its expectations table, styled by Bootstrap
+    validation = sorted((data_docs/'validations'/'household_features').rglob('*.html'))
+    assert validation, 'no validation page for household_features'
+    page.goto(validation[-1].as_uri(), wait_until='networkidle')
+    rows = page.locator('table.table-bordered tbody tr')
+    rows.first.wait_for(timeout=30_000)
+    assert page.get_by_text('recency_days').count() >= 1  # a section per column, each with its expectations table
+    assert page.evaluate("() => getComputedStyle(document.querySelector('table.table-bordered td')).borderTopStyle") == 'solid'
+    page.screenshot(path=str(SHOTS/'data-docs-validation.png'), full_page=False)
+    assert outside == [], f'Data Docs tried to reach the network: {outside}'
+    assert problems == [], problems
+
+
+@pytest.fixture(scope='module')
 def jupyterlab(tmp_path_factory):
+    "JupyterLab started as `make lab` starts it (the project's jupyter-config/), on a free port of 127.0.0.1."
     work = tmp_path_factory.mktemp('lab')
     shutil.copy(ROOT/'exercises'/'ch2_before_we_build.ipynb', work/'ch2_before_we_build.ipynb')
     port, token = free_port(), 'mlsys-browser-test'
     settings = work/'.lab-settings'
-    # render every cell (no windowing), so a widget further down the notebook is in the page; no news pop-up
+    # test-only: render every cell (no windowing), so a widget further down the notebook is in the page
     (settings/'@jupyterlab'/'notebook-extension').mkdir(parents=True)
     (settings/'@jupyterlab'/'notebook-extension'/'tracker.jupyterlab-settings').write_text('{"windowingMode": "none"}')
-    (settings/'@jupyterlab'/'apputils-extension').mkdir(parents=True)
-    (settings/'@jupyterlab'/'apputils-extension'/'notification.jupyterlab-settings').write_text('{"fetchNews": "false"}')
-    env = {**os.environ, 'JUPYTER_CONFIG_DIR': str(work/'.jupyter'), 'JUPYTER_RUNTIME_DIR': str(work/'.runtime'),
+    env = {**os.environ, 'JUPYTER_CONFIG_PATH': str(ROOT/'jupyter-config'),  # the settings `make lab` uses
+           'JUPYTER_CONFIG_DIR': str(work/'.jupyter'), 'JUPYTER_RUNTIME_DIR': str(work/'.runtime'),
            'JUPYTERLAB_SETTINGS_DIR': str(settings)}
     jupyter = Path(sys.executable).parent/'jupyter'
     logfile = tmp_path_factory.mktemp('lab-log')/'jupyterlab.log'  # outside the folder JupyterLab shows
     log = open(logfile, 'w')
-    proc = subprocess.Popen([str(jupyter), 'lab', '--no-browser', '--allow-root', '--ip=127.0.0.1', f'--port={port}',
-                             f'--IdentityProvider.token={token}', f'--ServerApp.root_dir={work}', '--LabApp.news_url=',
-                             '--LabApp.extension_manager=readonly'],
+    # test-only: a port and token, and window.jupyterapp, so the test drives JupyterLab through its command registry
+    proc = subprocess.Popen([str(jupyter), 'lab', '--no-browser', '--allow-root', f'--port={port}',
+                             f'--IdentityProvider.token={token}', f'--ServerApp.root_dir={work}',
+                             '--LabApp.expose_app_in_browser=True'],
                             stdout=log, stderr=subprocess.STDOUT, env=env, cwd=work)
     url = f'http://127.0.0.1:{port}'
     for _ in range(120):
@@ -97,33 +155,94 @@ def jupyterlab(tmp_path_factory):
         except Exception: time.sleep(0.5)
     else:
         proc.kill(); raise RuntimeError('JupyterLab did not start:\n' + logfile.read_text()[-3000:])
-    yield url, token
+    yield url, token, logfile
     proc.terminate()
     try: proc.wait(20)
     except subprocess.TimeoutExpired: proc.kill()
     log.close()
 
 
+def _get_json(url):
+    with urllib.request.urlopen(url, timeout=10) as r: return json.loads(r.read())
+
+
+def test_jupyterlab_is_offline_by_design(jupyterlab):
+    "No news feed, no update check: the server answers from itself, and the page config says news is off."
+    url, token, _ = jupyterlab
+    assert _get_json(f'{url}/lab/api/news?token={token}') == {'news': []}
+    assert _get_json(f'{url}/lab/api/update?token={token}')['notification'] is None
+    page_config = urllib.request.urlopen(f'{url}/lab?token={token}', timeout=10).read().decode()
+    assert '"news": {"disabled": true}' in page_config
+
+
 def test_jupyterlab_runs_an_exercise_and_the_widget_responds(browser, jupyterlab):
-    url, token = jupyterlab
+    url, token, logfile = jupyterlab
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={'width': 1400, 'height': 1000})
+    outside = []  # requests to any host but the local server: recorded, and refused
+    local = urllib.parse.urlsplit(url).netloc
+    def route(r):
+        if urllib.parse.urlsplit(r.request.url).netloc == local or r.request.url.startswith(('data:', 'blob:')): r.continue_()
+        else: outside.append(r.request.url); r.abort()
+    page.route('**/*', route)
     try: _drive_jupyterlab(page, url, token)
-    except Exception:
+    except Exception as e:
         page.screenshot(path=str(SHOTS/'jupyterlab-failure.png'))  # what the browser showed when it failed
-        raise
+        raise AssertionError(f'{e}\n--- JupyterLab log (end) ---\n{logfile.read_text()[-3000:]}') from e
+    assert outside == [], f'JupyterLab sent requests to other hosts: {outside}'
+    assert page.get_by_text('notified about official Jupyter news').count() == 0  # the project's settings answered it
+
+
+NOTEBOOK = 'ch2_before_we_build.ipynb'
+
+
+def _wait(page, js, what, timeout, arg=None):
+    "Wait until `js` is truthy in the page; on time-out, say which step did not happen."
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    try: return page.wait_for_function(js, arg=arg, timeout=timeout * 1000, polling=250).json_value()
+    except PlaywrightTimeout: raise AssertionError(f'JupyterLab: {what} did not happen within {timeout} s') from None
+
+
+def _kernel_ready(page, url, token, timeout=90):
+    "The notebook's session on the server: its kernel started and idle (the page may start one and replace it)."
+    deadline, last = time.monotonic() + timeout, []
+    while time.monotonic() < deadline:
+        last = [s for s in _get_json(f'{url}/api/sessions?token={token}') if s['path'].endswith(NOTEBOOK)]
+        if len(last) == 1 and last[0]['kernel']['execution_state'] == 'idle': return last[0]['kernel']['id']
+        page.wait_for_timeout(500)  # not time.sleep: Playwright serves the page's routed requests only while it waits
+    raise AssertionError(f"JupyterLab: no idle kernel for {NOTEBOOK} within {timeout} s; sessions: {last}")
+
+
+_PANEL = "const w = window.jupyterapp.shell.currentWidget; "
+_EXECUTED = _PANEL + "return w && w.content && [...w.content.widgets].filter(c => c.model.type === 'code' && c.model.executionCount).length;"
 
 
 def _drive_jupyterlab(page, url, token):
-    page.goto(f'{url}/lab/tree/ch2_before_we_build.ipynb?token={token}')
-    page.wait_for_selector('.jp-Notebook .jp-Cell', timeout=60_000)
-    page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=60_000)
-    page.locator('.jp-Notebook').click()
-    page.keyboard.press('Escape')
-    page.keyboard.press('Control+Shift+c')  # the command palette
-    page.keyboard.type('Run All Cells')
-    page.keyboard.press('Enter')
-    page.locator('.jp-OutputArea-output', has_text='2.7: passed').first.wait_for(timeout=120_000)  # the last check ran
+    page.goto(f'{url}/lab/tree/{NOTEBOOK}?token={token}')
+    _wait(page, "() => window.jupyterapp !== undefined", 'the JupyterLab application loading', 60)
+    _wait(page, "() => { " + _PANEL + f"return w && w.context && w.context.path.endsWith('{NOTEBOOK}') && w.context.isReady; }}",
+          f'{NOTEBOOK} opening in a notebook panel', 60)
+    # the page's own connection to the kernel the server reports: running cells before it exists is the race that
+    # ran nothing (JupyterLab may start a kernel and replace it at once, so ask the server again if the ids differ)
+    for attempt in range(3):
+        kernel = _kernel_ready(page, url, token)
+        try:
+            _wait(page, "(id) => { " + _PANEL + "const k = w.sessionContext.session && w.sessionContext.session.kernel; "
+                  "return k && k.id === id && k.connectionStatus === 'connected' && k.status === 'idle'; }",
+                  f'the notebook connecting to its idle kernel {kernel}', 30, arg=kernel)
+            break
+        except AssertionError:
+            if attempt == 2: raise
+    for attempt in (1, 2):
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        try: _wait(page, "() => { " + _EXECUTED + " }", 'a cell getting an execution count after Run All Cells', 15); break
+        except AssertionError:
+            if attempt == 2: raise
+    out = page.locator('.jp-OutputArea-output', has_text='2.7: passed').first
+    try: out.wait_for(timeout=120_000)  # the last check ran
+    except Exception:
+        done = page.evaluate("() => { " + _EXECUTED + " }")
+        raise AssertionError(f"JupyterLab: '2.7: passed' was not shown within 120 s ({done} code cells had run)") from None
     widget_cell = page.locator('.jp-CodeCell', has_text='SuitabilityAssessor()')
     widget_cell.scroll_into_view_if_needed()
     widget_cell.locator('.widget-checkbox input[type=checkbox]').first.wait_for(timeout=60_000)

@@ -37,6 +37,22 @@ def test_run_writes_notebook_data_and_report(demo):
     assert (out/'reports'/'run_report.md').read_text().startswith('# Run report')
 
 
+def test_great_expectations_reopens_and_reruns_every_stage(demo, tmp_path):
+    "The run's GX project opens with GX's own API: each stage's suite, asset, validation definition and checkpoint."
+    import shutil
+    from mlsys.dataops.validation import import_great_expectations
+    out, _ = demo
+    shutil.copytree(out/'reports', tmp_path/'reports')  # rerunning writes results: leave the run folder as it was
+    ctx = import_great_expectations().get_context(mode='file', project_root_dir=str(tmp_path/'reports'))
+    stages = {'raw_transactions': 'raw', 'transactions': 'clean', 'household_features': 'features'}
+    assert {a.name for a in ctx.data_sources.get('mlsys').assets} >= set(stages)
+    for suite, data in stages.items():
+        ctx.suites.get(suite)
+        ctx.validation_definitions.get(suite)
+        result = ctx.checkpoints.get(suite).run(batch_parameters={'dataframe': pd.read_parquet(out/RUN_LAYOUT[data])})
+        assert result.success, suite
+
+
 def test_run_uses_the_current_environments_kernel(demo):
     assert demo[1]['python'] == sys.executable
 
