@@ -16,7 +16,7 @@ $(VENV)/.installed: setup.py settings.ini constraints.txt
 
 setup: $(VENV)/.installed
 
-# The flagship pipeline on all 1,469,307 real transactions; pass more with ARGS="-p sample 50000".
+# The flagship pipeline on all 1,469,307 real transactions; pass more with ARGS="-p sample_households 100".
 run: setup
 	$(BIN)/mlsys run $(ARGS)
 

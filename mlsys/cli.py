@@ -29,7 +29,7 @@ def _parser(run_epilog:str|None=None):
     run = sub.add_parser('run', help='execute the flagship retail pipeline notebook with papermill', epilog=run_epilog,
                          formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument('-p', '--parameter', nargs=2, action='append', default=[], metavar=('NAME', 'VALUE'),
-                     help='set a notebook parameter (repeatable), e.g. -p sample 50000')
+                     help='set a notebook parameter (repeatable), e.g. -p sample_households 100')
     run.add_argument('--out', help='output folder (default runs/<timestamp>)')
     run.add_argument('--notebook', help='a different parameterized notebook to run')
     run.add_argument('--no-progress', action='store_true', help='hide the progress bar')

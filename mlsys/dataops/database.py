@@ -173,7 +173,7 @@ class DatabaseSource(Source):
                  table:str, # table to read
                  columns:list|None=None, # columns to read (None: all)
                  watermark:str|None=None, # ever-growing column for incremental loads
-                 keys:list=(), # extra columns that make (watermark, *keys) unique
+                 keys:list=(), # columns that make (watermark, *keys) unique; without a watermark: a unique key (default: the primary key)
                  chunksize:int=50_000, # rows per batch: bounds memory
                  until=None, # read only rows with watermark <= until (e.g. a backfill up to a hand-over point)
                  since=None, # read only rows with watermark > since (e.g. one month of a monthly batch)
@@ -185,9 +185,11 @@ class DatabaseSource(Source):
         engine = _engine(self.url)
         t = reflect_table(engine, self.table)
         cols = self.columns or [c.name for c in t.columns]
-        order = [c for c in [self.watermark, *self.keys] if c]
+        order = [c for c in [self.watermark, *self.keys] if c] or [c.name for c in t.primary_key.columns]
         unknown = [c for c in [*cols, *order] if c not in t.c]
         if unknown: raise ValueError(f"Unknown column(s) {unknown} in table {self.table!r}; it has {[c.name for c in t.columns]}")
+        if not order: raise ValueError(f"Table {self.table!r} has no primary key, and a read without a watermark needs a unique "
+                                       f"key to page in order: pass keys=[...] naming columns that identify a row")
         return engine, t, cols, order
 
     def _select(self, t, names, dialect):
@@ -218,14 +220,6 @@ class DatabaseSource(Source):
         if self.since is not None and self.watermark:
             base = base.where(t.c[self.watermark] > _from_json(t.c[self.watermark], _jsonable(self.since)))
         with engine.connect() as con:
-            if not order:  # no watermark: a stable full read, resumable by row count
-                offset = position or 0
-                while True:
-                    raw, frame, bad_rows, *_ = self._read(con, base.limit(self.chunksize).offset(offset), t, select_cols, cols, offset)
-                    if raw.empty: return
-                    offset += len(raw)
-                    yield Batch(frame, offset, key=f'offset-{offset - len(raw):012d}', quarantined=bad_rows)
-                    if len(raw) < self.chunksize: return
             while True:
                 q = base.order_by(*[t.c[c] for c in order]).limit(self.chunksize)
                 if position is not None:

@@ -28,29 +28,26 @@ def daily_sales(batches)->object: # DataFrame: day, transactions, sales
 
 # %% ../../nbs/ch03_dataops/06_hybrid.ipynb #7a5aaaab
 class HybridSource(Source):
-    "Backfill up to `handover`, then the stream's events after it."
+    "A snapshot, then the stream from the log position the snapshot was taken at: no gap, no overlap."
     def __init__(self,
-                 backfill:Source, # history, read up to the hand-over (e.g. DatabaseSource(until=handover))
-                 stream:Source, # the live part (e.g. StreamSource)
-                 handover, # the hand-over watermark: event time of the last backfilled row
+                 backfill:Source, # the snapshot: everything the log had delivered up to `handover`
+                 stream:Source, # the live part (e.g. StreamSource), read from `handover`
+                 handover, # the log position taken with the snapshot (a LocalLog position, a Redis id, a Kafka offset)
                 ):
-        import pandas as pd
-        self.backfill, self.stream, self.handover = backfill, stream, pd.Timestamp(handover)
-        self.stats = {'backfill_rows': 0, 'stream_rows': 0, 'overlap_dropped': 0}
+        import datetime as dt, numpy as np
+        if isinstance(handover, (dt.date, np.datetime64)):
+            raise ValueError(f"handover={handover!r} is an event time; hand over at the log position taken with the snapshot "
+                             f"(late events stamped before it would be lost)")
+        self.backfill, self.stream, self.handover = backfill, stream, handover
+        self.stats = {'backfill_rows': 0, 'stream_rows': 0}
 
     def batches(self, position=None):
         phase, inner = (position or ['backfill', None])
         if phase == 'backfill':
             for b in self.backfill.batches(inner):
-                frame = as_events(b.frame)
-                if (frame.event_time > self.handover).any():
-                    raise ValueError(f"The backfill delivered rows after the hand-over {self.handover}: give it until={self.handover}")
-                self.stats['backfill_rows'] += len(frame)
-                yield Batch(frame, ['backfill', b.position], key=f'backfill-{b.key}', quarantined=b.quarantined)
-            inner = None
+                self.stats['backfill_rows'] += len(b.frame)
+                yield Batch(as_events(b.frame), ['backfill', b.position], key=f'backfill-{b.key}', quarantined=b.quarantined)
+            inner = self.handover
         for b in self.stream.batches(inner):
-            frame = as_events(b.frame)
-            after = frame.event_time > self.handover
-            self.stats['overlap_dropped'] += int((~after).sum())
-            self.stats['stream_rows'] += int(after.sum())
-            yield Batch(frame[after].reset_index(drop=True), ['stream', b.position], key=f'stream-{b.key}', quarantined=b.quarantined)
+            self.stats['stream_rows'] += len(b.frame)
+            yield Batch(as_events(b.frame), ['stream', b.position], key=f'stream-{b.key}', quarantined=b.quarantined)

@@ -228,7 +228,11 @@ class StreamSource(Source):
 # %% ../../nbs/ch03_dataops/05_streams.ipynb #5f4d35f2
 class TumblingWindows:
     "Per-window event counts and value sums over event time, with a lateness allowance."
-    def __init__(self, size:str='1h', allowed_lateness:str='0s', value_column:str='sales_value'):
+    def __init__(self,
+                 size:str='1h', # window length
+                 allowed_lateness:str='0s', # watermark delay: how far the watermark trails the latest event time (Spark's sense; no grace period after it)
+                 value_column:str='sales_value', # the column summed per window
+                ):
         import pandas as pd
         self.size, self.lateness = pd.Timedelta(size), pd.Timedelta(allowed_lateness)
         self.value_column = value_column

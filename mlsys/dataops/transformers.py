@@ -11,25 +11,38 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 # %% ../../nbs/ch03_dataops/11_transformers.ipynb #c387f8e7
+def _signed_log(x): return np.sign(x) * np.log1p(np.abs(x))
+def _signed_exp(z): return np.sign(z) * np.expm1(np.abs(z))
+
 class OutlierClipper(TransformerMixin, BaseEstimator):
-    "Clip each numeric column to bounds learned in `fit` (Tukey's IQR fences or quantiles); missing values pass through."
+    "Clip each numeric column to bounds learned in `fit` (Tukey's fences, on the values or on a log scale, or quantiles); missing values pass through."
     def __init__(self,
-                 method:str='iqr', # 'iqr' for q1 - factor*IQR .. q3 + factor*IQR, or 'quantile' for [low, high] quantiles
-                 factor:float=1.5, # IQR multiplier (method='iqr')
+                 method:str='iqr', # 'iqr': q1 - factor*IQR .. q3 + factor*IQR; 'log_iqr': the same on sign(x)*log(1+|x|); 'quantile': [low, high] quantiles
+                 factor:float=1.5, # IQR multiplier (method='iqr' or 'log_iqr')
                  low:float=0.01, high:float=0.99, # quantiles (method='quantile')
                 ):
         self.method, self.factor, self.low, self.high = method, factor, low, high
 
     def fit(self, X, y=None):
         X = validate_data(self, X, dtype='numeric', ensure_all_finite='allow-nan')
-        if self.method == 'iqr':
-            q1, q3 = np.nanpercentile(X, [25, 75], axis=0)
-            self.lower_, self.upper_ = q1 - self.factor * (q3 - q1), q3 + self.factor * (q3 - q1)
+        if self.method in ('iqr', 'log_iqr'):
+            Z = _signed_log(X) if self.method == 'log_iqr' else X
+            q1, q3 = np.nanpercentile(Z, [25, 75], axis=0)
+            lower, upper = q1 - self.factor * (q3 - q1), q3 + self.factor * (q3 - q1)
+            self.lower_, self.upper_ = (_signed_exp(lower), _signed_exp(upper)) if self.method == 'log_iqr' else (lower, upper)
+            if len(X) > 1 and (q1 == q3).any(): self._warn_collapsed(q1 == q3, q1)
         elif self.method == 'quantile':
             if not 0 <= self.low < self.high <= 1: raise ValueError(f"Need 0 <= low < high <= 1, got low={self.low}, high={self.high}")
             self.lower_, self.upper_ = np.nanquantile(X, [self.low, self.high], axis=0)
-        else: raise ValueError(f"method must be 'iqr' or 'quantile', got {self.method!r}")
+        else: raise ValueError(f"method must be 'iqr', 'log_iqr' or 'quantile', got {self.method!r}")
         return self
+
+    def _warn_collapsed(self, collapsed, q1):
+        import warnings
+        names = getattr(self, 'feature_names_in_', np.arange(len(collapsed)))
+        cols = {str(n): float(v) for n, v, c in zip(names, self.lower_, collapsed) if c}
+        warnings.warn(f"Q1 == Q3 in column(s) {cols}: Tukey's fences collapse onto that value and every other value "
+                      f"would be overwritten; use method='quantile' for a discrete column", UserWarning)
 
     def transform(self, X):
         check_is_fitted(self)

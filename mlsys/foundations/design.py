@@ -22,7 +22,7 @@ PRINCIPLES = {
 LIFECYCLE = {
     'data_processing': ('Data processing', 'DataOps', 'collect, clean, validate and version the data the model learns from'),
     'model_development': ('Model development', 'ModelOps', 'train, tune and evaluate candidate models, tracking every experiment'),
-    'deployment': ('Deployment', 'DevOps', 'package the model and put it where predictions are needed, reproducibly'),
+    'deployment': ('Deployment', 'ModelOps', 'package, release and serve the model where predictions are needed, reproducibly'),
     'monitoring': ('Monitoring and maintenance', 'ModelOps', 'watch data, predictions and the system in production; alert on drift and faults'),
     'continuous_improvement': ('Continuous improvement', 'all three', 'feed what monitoring learns back into data, models and process'),
 }

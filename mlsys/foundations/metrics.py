@@ -4,8 +4,9 @@
 
 # %% auto #0
 __all__ = ['regression_metrics', 'classification_metrics', 'threshold_table', 'best_threshold', 'latency_summary',
-           'measure_latency', 'resource_usage', 'uptime', 'pipeline_system_metrics', 'incremental_revenue', 'rate',
-           'cost_savings', 'process_time_reduction', 'error_rate_reduction', 'Threshold', 'check_thresholds']
+           'measure_latency', 'batching_latency', 'resource_usage', 'uptime', 'pipeline_system_metrics',
+           'incremental_revenue', 'rate', 'cost_savings', 'process_time_reduction', 'error_rate_reduction', 'Threshold',
+           'check_thresholds']
 
 # %% ../../nbs/ch02_before_we_build/02_metrics.ipynb #654e7c19
 import math, time
@@ -85,19 +86,23 @@ def best_threshold(table)->dict: # the cheapest row of a `threshold_table` (the 
 # %% ../../nbs/ch02_before_we_build/02_metrics.ipynb #284d9ef7
 def latency_summary(
     seconds, # one duration per request or call, in seconds
-)->dict: # count, p50_ms, p95_ms, p99_ms, max_ms, throughput_per_s
-    "Latency percentiles (in ms) and throughput of a set of timed calls made one after another."
+    rows_per_call:int=1, # rows each call handles (a batch call handles many)
+)->dict: # count, p50_ms, p95_ms, p99_ms, max_ms, calls_per_s, rows_per_s
+    "Latency percentiles (in ms) of a set of timed calls made one after another, and their throughput in calls and in rows per second."
     import numpy as np
     s = np.asarray(seconds, dtype=float)
     if s.size == 0: raise ValueError("No durations to summarize")
+    if rows_per_call < 1: raise ValueError(f"rows_per_call must be at least 1, got {rows_per_call}")
     p50, p95, p99 = np.percentile(s, [50, 95, 99]) * 1000
+    calls = float(s.size / s.sum()) if s.sum() > 0 else float('inf')
     return {'count': int(s.size), 'p50_ms': float(p50), 'p95_ms': float(p95), 'p99_ms': float(p99),
-            'max_ms': float(s.max() * 1000), 'throughput_per_s': float(s.size / s.sum()) if s.sum() > 0 else float('inf')}
+            'max_ms': float(s.max() * 1000), 'calls_per_s': calls, 'rows_per_s': calls * rows_per_call}
 
 def measure_latency(
     fn, # the call to measure, e.g. a model's predict on one request
     requests, # an iterable of arguments; each is passed to `fn` as its single argument
     warmup:int=3, # calls made first and not measured (caches, lazy imports)
+    rows_per_request:int=1, # rows in each request, for throughput in rows per second
 )->dict: # `latency_summary` of the measured calls
     "Time `fn` on each request."
     requests = list(requests)
@@ -105,7 +110,21 @@ def measure_latency(
     durations = []
     for r in requests:
         t = time.perf_counter(); fn(r); durations.append(time.perf_counter() - t)
-    return latency_summary(durations)
+    return latency_summary(durations, rows_per_request)
+
+def batching_latency(
+    call_ms:float, # time one call on a full batch takes, in ms (e.g. a `measure_latency` p50)
+    batch_size:int, # rows per batch
+    arrival_per_s:float, # rows (requests) arriving per second
+)->dict: # fill_wait_mean_ms, fill_wait_max_ms, latency_mean_ms, latency_max_ms, utilisation
+    "The latency a row sees when it waits for its batch to fill before the batch is scored."
+    if batch_size < 1 or arrival_per_s <= 0: raise ValueError(f"Need batch_size >= 1 and arrival_per_s > 0, got {batch_size}, {arrival_per_s}")
+    fill_ms = (batch_size - 1) / arrival_per_s * 1000  # the first row of a batch waits for the other batch_size - 1
+    utilisation = arrival_per_s / (batch_size / (call_ms / 1000)) if call_ms > 0 else 0.0
+    if utilisation >= 1: return {'fill_wait_mean_ms': fill_ms / 2, 'fill_wait_max_ms': fill_ms, 'latency_mean_ms': float('inf'),
+                                 'latency_max_ms': float('inf'), 'utilisation': utilisation}  # the queue grows without end
+    return {'fill_wait_mean_ms': fill_ms / 2, 'fill_wait_max_ms': fill_ms, 'latency_mean_ms': fill_ms / 2 + call_ms,
+            'latency_max_ms': fill_ms + call_ms, 'utilisation': utilisation}
 
 def resource_usage()->dict: # cpu_seconds, peak_rss_mib of this process so far
     "CPU time and peak resident memory of the current process."

@@ -56,7 +56,7 @@ def programme_value(
     flagged, # bool per patient: offered the follow-up programme
     cost_per_patient:float=150.0, # cost of the programme per flagged patient
     prevented_share:float=0.25, # share of flagged patients' readmissions the programme prevents
-    cost_per_readmission:float=15_000.0, # what one readmission costs
+    cost_per_readmission:float=15_000.0, # what one avoided readmission saves (care costs; the capped Medicare payment cut is not per readmission)
 )->dict: # readmissions_prevented, programme_cost, savings, net
     "Net value of a follow-up programme for flagged patients, under stated assumptions."
     import numpy as np

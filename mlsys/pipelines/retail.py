@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['PIPELINE_DEFAULTS', 'REFERENCE_TABLES', 'RUN_LAYOUT', 'STAGES', 'CATALOGUE_COVERAGE', 'STAGE_FUNCTIONS',
-           'PipelineSource', 'parse_source', 'pipeline_params', 'sample_positions', 'ingest_transactions',
-           'ingest_reference', 'dvc_pipeline', 'ingest_stage', 'clean_stage', 'validate_stage', 'features_stage',
-           'load_output', 'save_output', 'run_stage', 'prepare_run', 'version_run', 'run_report', 'run_summary',
-           'report_markdown', 'run_pipeline']
+           'PipelineSource', 'parse_source', 'pipeline_params', 'sample_positions', 'sample_households',
+           'ingest_transactions', 'ingest_reference', 'dvc_pipeline', 'ingest_stage', 'clean_stage', 'validate_stage',
+           'features_stage', 'load_output', 'save_output', 'run_stage', 'prepare_run', 'version_run', 'run_report',
+           'run_summary', 'report_markdown', 'run_pipeline']
 
 # %% ../../nbs/ch04_pipelines/02_retail.ipynb #6044590a
 import platform, sys, time
@@ -55,7 +55,8 @@ def parse_source(
 
 PIPELINE_DEFAULTS = {
     'source': 'sqlite',      # 'sqlite' (the embedded database), a .sqlite/.db file, or a .csv/.parquet file
-    'sample': None,          # number of transactions to draw at random, or None for all of them
+    'sample': None,          # number of transactions to draw at random (a quick look; biases household features), or None
+    'sample_households': None, # number of households to draw at random, with all their transactions, or None
     'seed': 0,               # fixes the sample
     'policy': 'quarantine',  # what to do with rows that fail validation: 'quarantine' or 'fail'
     'max_quantity': 100_000, # quantities above this are data errors
@@ -66,9 +67,12 @@ def pipeline_params(**overrides)->dict:
     unknown = sorted(set(overrides) - set(PIPELINE_DEFAULTS))
     if unknown: raise ValueError(f"Unknown pipeline parameter(s) {unknown}; the parameters are {list(PIPELINE_DEFAULTS)}")
     p = {**PIPELINE_DEFAULTS, **overrides}
-    if p['sample'] in ('all', 'None', ''): p['sample'] = None
-    if p['sample'] is not None and (isinstance(p['sample'], bool) or not isinstance(p['sample'], int) or p['sample'] < 1):
-        raise ValueError(f"sample must be a positive integer or None (all rows), got {p['sample']!r}")
+    for k in ('sample', 'sample_households'):
+        if p[k] in ('all', 'None', ''): p[k] = None
+        if p[k] is not None and (isinstance(p[k], bool) or not isinstance(p[k], int) or p[k] < 1):
+            raise ValueError(f"{k} must be a positive integer or None (all rows), got {p[k]!r}")
+    if p['sample'] is not None and p['sample_households'] is not None:
+        raise ValueError("Give sample (transactions) or sample_households (households), not both")
     if isinstance(p['seed'], bool) or not isinstance(p['seed'], int) or p['seed'] < 0:
         raise ValueError(f"seed must be a non-negative integer, got {p['seed']!r}")
     if p['policy'] not in ('quarantine', 'fail'):
@@ -91,19 +95,42 @@ def sample_positions(
     if sample is None or sample >= n_rows: return None
     return np.sort(np.random.default_rng(seed).choice(n_rows, size=sample, replace=False))
 
+def sample_households(
+    households, # the households in the source, one entry each
+    n:int|None, # households wanted, or None for all
+    seed:int, # fixes the draw
+)->list|None: # the drawn households, sorted; None means all
+    "A seeded simple random sample of households without replacement."
+    households = sorted(households)
+    pos = sample_positions(len(households), n, seed)
+    return None if pos is None else [households[i] for i in pos]
+
+def _household_rowids(con, households:list):
+    "Rowids (1-based, in order) of every transaction of `households`."
+    import json
+    import numpy as np
+    ids = json.dumps([int(h) for h in households])
+    sql = 'SELECT rowid FROM transactions WHERE household_id IN (SELECT value FROM json_each(?)) ORDER BY rowid'
+    return np.array([r[0] for r in con.execute(sql, (ids,))], dtype='int64')
+
 def ingest_transactions(
     source:'str|PipelineSource'='sqlite', # see `parse_source`
-    sample:int|None=None, # rows to draw, or None for all
+    sample:int|None=None, # transactions to draw, or None for all
     seed:int=0, # fixes the sample
+    households:int|None=None, # households to draw, with all their transactions (instead of `sample`)
 )->tuple: # (transactions with a `source_row` column first, malformed lines in the quarantine layout)
     "Read transactions from `source`; lines of a CSV that cannot be split into columns come back quarantined."
     import sqlite3
     import pandas as pd
     from mlsys.dataops.database import count_rows, read_table
+    if sample is not None and households is not None: raise ValueError("Give sample (transactions) or households, not both")
     src = parse_source(source)
     if src.kind == 'database':
         with sqlite3.connect(src.database()) as con:
             pos = sample_positions(count_rows(con, 'transactions'), sample, seed)
+            if households is not None:
+                chosen = sample_households([r[0] for r in con.execute('SELECT DISTINCT household_id FROM transactions WHERE household_id IS NOT NULL')], households, seed)
+                pos = None if chosen is None else _household_rowids(con, chosen) - 1
             df = read_table(con, 'transactions', list(TRANSACTION_SCHEMA), rowids=None if pos is None else pos + 1)
             rowids = pd.read_sql_query('SELECT rowid FROM transactions ORDER BY rowid', con)['rowid'] if pos is None else pos + 1
         df.insert(0, 'source_row', pd.Series(rowids, dtype='int64').to_numpy())
@@ -114,6 +141,10 @@ def ingest_transactions(
     df = df[['source_row', *TRANSACTION_SCHEMA]]
     pos = sample_positions(len(df) + len(malformed), sample, seed)  # a sample of the file's records, broken ones included
     if pos is not None: df, malformed = df[df.source_row.isin(pos)], malformed[malformed.source_row.isin(pos)]
+    if households is not None:
+        ids = df.household_id.astype('string').str.strip()
+        chosen = sample_households(ids[ids.fillna('') != ''].unique().tolist(), households, seed)
+        if chosen is not None: df = df[ids.isin(chosen) | ids.fillna('').eq('')]  # no household: kept, to be quarantined
     return df.reset_index(drop=True), quarantine_malformed(malformed.reset_index(drop=True), list(TRANSACTION_SCHEMA))
 
 def _no_malformed():
@@ -156,7 +187,7 @@ RUN_LAYOUT = {
     'spend_plot': 'plots/household_spend_deciles.csv',
 }
 STAGES = {
-    'ingest':   {'params': ['source', 'sample', 'seed', 'policy'], 'deps': [], 'outs': ['raw', 'raw_rejects', 'raw_products', 'raw_demographics'],
+    'ingest':   {'params': ['source', 'sample', 'sample_households', 'seed', 'policy'], 'deps': [], 'outs': ['raw', 'raw_rejects', 'raw_products', 'raw_demographics'],
                  'metrics': ['ingest_metrics']},
     'clean':    {'params': ['policy'], 'deps': ['raw'], 'outs': ['clean', 'clean_rejects'], 'metrics': ['clean_metrics']},
     'validate': {'params': ['policy', 'max_quantity'], 'deps': ['clean', 'clean_rejects', 'raw_rejects', 'raw_products'],
@@ -187,7 +218,7 @@ def _reject_parse_errors(res:StepResult):
 
 def ingest_stage(params:dict, reports:Path)->tuple: # ({'raw', 'raw_rejects', 'raw_products', 'raw_demographics'}, metrics)
     "Read the transactions and the reference tables from the source; check that the load itself is sound."
-    raw, rejects = ingest_transactions(params['source'], params['sample'], params['seed'])
+    raw, rejects = ingest_transactions(params['source'], params['sample'], params['seed'], params['sample_households'])
     if params['policy'] == 'fail' and len(rejects):
         raise DataValidationError(f"{len(rejects)} line(s) of the source cannot be split into columns (policy 'fail'):\n"
                                   + '\n'.join(rejects.reason.head(5)))
@@ -199,7 +230,7 @@ def ingest_stage(params:dict, reports:Path)->tuple: # ({'raw', 'raw_rejects', 'r
                                                {'type': 'expect_column_values_to_not_be_null', 'column': REFERENCE_TABLES[t][0]}])
         if not keys.success: apply_policy(df, keys, 'fail')  # a reference table with duplicate keys would multiply rows
     metrics = {'rows_in': len(raw) + len(rejects), 'rows_out': len(raw), 'rows_quarantined': len(rejects),
-               'source': params['source'], 'sample': params['sample'], 'seed': params['seed'],
+               'source': params['source'], 'sample': params['sample'], 'sample_households': params['sample_households'], 'seed': params['seed'],
                'sources': {'transactions': len(raw), **{t: len(df) for t, df in references.items()}},
                'success': report.success, 'expectations': report.summary.to_dict('records')}
     return {'raw': raw, 'raw_rejects': rejects, **{f'raw_{t}': df for t, df in references.items()}}, metrics

@@ -30,7 +30,7 @@ def expected_failed_checks(estimator):
     return EXPECTED_FAILURES.get(type(estimator).__name__, {})
 
 
-@parametrize_with_checks([OutlierClipper(), OutlierClipper(method='quantile'), CategoryNormalizer(),
+@parametrize_with_checks([OutlierClipper(), OutlierClipper(method='quantile'), OutlierClipper(method='log_iqr'), CategoryNormalizer(),
                           CategoryNormalizer(output='codes'), TimeFeatures(), RollingFeatures(), RollingFeatures(key=0)],
                          expected_failed_checks=expected_failed_checks, xfail_strict=True)
 def test_sklearn_estimator_checks(estimator, check):
@@ -48,10 +48,28 @@ def test_clone_and_grid_search():
 
 def test_bad_hyperparameters_are_named():
     X = np.arange(10.0).reshape(-1, 1)
-    with pytest.raises(ValueError, match="method must be 'iqr' or 'quantile'"): OutlierClipper(method='zscore').fit(X)
+    with pytest.raises(ValueError, match="method must be 'iqr', 'log_iqr' or 'quantile'"): OutlierClipper(method='zscore').fit(X)
     with pytest.raises(ValueError, match='Need 0 <= low < high <= 1'): OutlierClipper(method='quantile', low=0.9, high=0.1).fit(X)
     with pytest.raises(ValueError, match='window must be a positive integer'): RollingFeatures(window=0).fit(X)
     with pytest.raises(ValueError, match=r"Unknown time part\(s\) \['minute'\]"): TimeFeatures(parts=('minute',)).fit(X)
+
+
+def test_tukey_fences_collapse_on_a_discrete_column_and_say_so():
+    "Most purchases are of one item: Q1 = Q3 = 1, the fences are [1, 1], and every other quantity would become 1."
+    X = pd.DataFrame({'quantity': [1] * 80 + [2] * 12 + [3] * 5 + [24, 48, 500], 'price': np.linspace(1, 10, 100)})
+    with pytest.warns(UserWarning, match=r"Q1 == Q3 in column\(s\) \{'quantity': 1.0\}"):
+        tukey = OutlierClipper().fit(X)
+    assert (tukey.lower_[0], tukey.upper_[0]) == (1, 1) and (tukey.transform(X)[:, 0] == 1).all()
+    quantile = OutlierClipper(method='quantile', low=0, high=0.99).fit(X)
+    assert (quantile.transform(X)[:, 0] != X.quantity).sum() == 1  # only the 500 is clipped
+
+
+def test_log_fences_follow_a_right_skewed_amount():
+    amounts = pd.DataFrame({'sales_value': np.random.default_rng(0).lognormal(1, 1, 10_000)})
+    plain, logged = OutlierClipper().fit(amounts), OutlierClipper(method='log_iqr').fit(amounts)
+    assert plain.lower_[0] < -4 and logged.lower_[0] > -1 and logged.upper_[0] > plain.upper_[0]  # a log fence stays above -1 for amounts
+    share = lambda c: (c.transform(amounts) != amounts.to_numpy()).mean()
+    assert share(plain) > 0.05 and share(logged) < share(plain)
 
 
 def test_transform_before_fit_and_shape_change_fail_clearly():

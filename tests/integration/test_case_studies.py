@@ -37,9 +37,10 @@ def test_customer_segmentation(tmp_path):
 
 
 def test_fraud_detection(tmp_path):
-    nb, out = run_case('fraud_detection', tmp_path, n=20000, days=14, history_days=10, retrain_every_days=2)
+    nb, out = run_case('fraud_detection', tmp_path, n=20000, days=50, history_days=40, retrain_every_days=5)
     text = outputs(nb)
     assert 'lake rows after the stream' in text and 'model versions' in text
+    assert 'frauds known' in text and 'wait to fill a 200-row micro-batch' in text
 
 
 def test_hospital_readmission(tmp_path):

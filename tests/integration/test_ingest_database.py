@@ -87,10 +87,34 @@ def test_injection_in_column_name_is_rejected(db_url):
 
 
 def test_full_read_without_watermark_is_chunked_and_resumable(db_url, tx):
-    src = DatabaseSource(db_url, 'transactions', columns=['household_id'], chunksize=7_000)
-    sizes = [len(b.frame) for b in src.batches()]
+    src = DatabaseSource(db_url, 'transactions', columns=['household_id'], keys=KEYS, chunksize=7_000)
+    batches = list(src.batches())
+    sizes = [len(b.frame) for b in batches]
     assert max(sizes) == 7_000 and sum(sizes) == len(tx)
-    assert len(src.read(position=28_000)) == 2_000
+    assert len(src.read(position=batches[3].position)) == 2_000
+
+
+def test_full_read_without_a_unique_key_is_refused(db_url):
+    with pytest.raises(ValueError, match=r"has no primary key.*keys=\[\.\.\.\]"):
+        next(DatabaseSource(db_url, 'transactions', columns=['household_id']).batches())
+
+
+def test_full_read_is_complete_when_updates_move_rows(postgres_url):
+    """An UPDATE on PostgreSQL writes the row's new version elsewhere in the heap (here: at the end). A full read
+    that pages by OFFSET without ORDER BY then skips rows and reads the moved ones twice; paging by the primary key
+    reads every row exactly once."""
+    engine = sa.create_engine(postgres_url)
+    with engine.begin() as con:
+        con.execute(sa.text('DROP TABLE IF EXISTS accounts'))
+        con.execute(sa.text('CREATE TABLE accounts (account_id INTEGER PRIMARY KEY, balance INTEGER) WITH (fillfactor = 100)'))
+        con.execute(sa.text('INSERT INTO accounts SELECT g, 0 FROM generate_series(1, 2000) AS g'))
+    batches = DatabaseSource(postgres_url, 'accounts', chunksize=500).batches()
+    first = next(batches).frame
+    with engine.begin() as con:  # someone updates accounts the read has already passed
+        con.execute(sa.text('UPDATE accounts SET balance = balance + 1 WHERE account_id <= 200'))
+    got = pd.concat([first, *[b.frame for b in batches]], ignore_index=True)
+    assert not got.account_id.duplicated().any()
+    assert sorted(got.account_id) == list(range(1, 2001))
 
 
 def test_credentials_come_from_the_environment(monkeypatch):
