@@ -10,8 +10,8 @@ __all__ = ['PIPELINE_DEFAULTS', 'RUN_LAYOUT', 'STAGES', 'parse_source', 'pipelin
 from ..core.lazy import lazy_exports
 
 _EXPORTS = {
-    'retail': ['PIPELINE_DEFAULTS', 'RUN_LAYOUT', 'STAGES', 'parse_source', 'pipeline_params', 'run_pipeline', 'run_stage',
-        'load_output', 'run_summary'],
+    'ingest': ['PIPELINE_DEFAULTS', 'parse_source', 'pipeline_params'],
+    'retail': ['RUN_LAYOUT', 'STAGES', 'run_pipeline', 'run_stage', 'load_output', 'run_summary'],
     'scale': ['run_partitioned', 'read_partitioned_output', 'dask_client'],
 }
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
