@@ -175,7 +175,7 @@ class DatabaseSource(Source):
                  watermark:str|None=None, # ever-growing column for incremental loads
                  keys:list=(), # columns that make (watermark, *keys) unique; without a watermark: a unique key (default: the primary key)
                  chunksize:int=50_000, # rows per batch: bounds memory
-                 until=None, # read only rows with watermark <= until (e.g. a backfill up to a hand-over point)
+                 until=None, # read only rows with watermark <= until (e.g. a closed month; late rows stamped earlier are missed)
                  since=None, # read only rows with watermark > since (e.g. one month of a monthly batch)
                 ):
         self.url, self.table, self.columns, self.watermark = url, table, columns, watermark
