@@ -8,10 +8,9 @@ __all__ = ['site_pages', 'page_title', 'for_reading', 'build_site', 'search_docu
 # %% ../../nbs/course/10_site.ipynb #c610b913
 import json, re, shutil
 from pathlib import Path
-from .release import course_root, release, PLACEHOLDER
+from .release import course_root, release
 from .contents import course_pages, contents_markdown, TOC_MARKER
-from .contents import course_pages, contents_markdown, TOC_MARKER
-from ..core.storage import atomic_path, read_json, write_json
+from ..core.storage import atomic_path, read_json
 from ..core.notebooks import execute_notebook, notebook_errors
 
 # %% ../../nbs/course/10_site.ipynb #63fd9735

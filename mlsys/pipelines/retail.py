@@ -11,8 +11,8 @@ __all__ = ['RUN_LAYOUT', 'STAGES', 'CATALOGUE_COVERAGE', 'STAGE_FUNCTIONS', 'dvc
 import platform, sys, time
 from pathlib import Path
 from ..dataops.cleaning import clean_transactions, StepResult
-from .ingest import (PIPELINE_DEFAULTS, REFERENCE_TABLES, PipelineSource, parse_source, pipeline_params,
-                                    ingest_transactions, ingest_reference)
+from .ingest import (PIPELINE_DEFAULTS, REFERENCE_TABLES, parse_source, pipeline_params, ingest_transactions,
+                                    ingest_reference)
 from ..dataops.features import household_features
 from ..core.storage import write_parquet, read_parquet, write_json, atomic_path
 from ..core.messages import preview
