@@ -105,7 +105,13 @@ def experiment_id(
     if exp is not None: return exp.experiment_id
     location = None
     if uri.startswith('sqlite:///'): location = (Path(uri[len('sqlite:///'):]).parent/'artifacts'/name).as_uri()
-    return client.create_experiment(name, artifact_location=location)
+    from mlflow.exceptions import MlflowException
+    try: return client.create_experiment(name, artifact_location=location)
+    except MlflowException as e:  # another student's run created it between our look-up and now: use theirs
+        if e.error_code != 'RESOURCE_ALREADY_EXISTS': raise
+        exp = client.get_experiment_by_name(name)
+        if exp is None: raise
+        return exp.experiment_id
 
 # %% ../../nbs/ch06_tracking/01_tracking.ipynb #292e3b75
 TRUSTED_TYPES = ['numpy.dtype', 'sklearn.tree._tree.Tree', 'sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor']

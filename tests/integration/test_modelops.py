@@ -89,3 +89,13 @@ def test_cli_train_and_promote(tmp_path):
     assert p.returncode == 1 and "No registered model 'nosuch'" in p.stderr
     p = mlsys('model', 'train', '--kind', 'svm', '--tracking-uri', uri, check=False)
     assert p.returncode == 1 and "Unknown model kind 'svm'" in p.stderr
+
+
+def test_students_creating_the_same_experiment_at_once_all_get_it(mlflow_url):
+    "Parallel lab runs raced to create the class experiment: one got RESOURCE_ALREADY_EXISTS and its run failed."
+    import uuid
+    from concurrent.futures import ThreadPoolExecutor
+    from mlsys.modelops.tracking import experiment_id
+    name = f'race-{uuid.uuid4().hex[:8]}'
+    with ThreadPoolExecutor(8) as pool: ids = list(pool.map(lambda _: experiment_id(name, uri=mlflow_url), range(8)))
+    assert len(set(ids)) == 1, ids
