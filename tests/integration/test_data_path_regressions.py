@@ -169,8 +169,12 @@ def test_ten_random_kills_leave_counts_equal_to_the_sink(stream, tmp_path):
     def rows(): return Checkpoint(cp).load()['rows']
     while kills < 10:
         before, p = rows(), run_consumer(kind, where, out, cp)
-        while p.poll() is None and rows() == before: time.sleep(0.005)  # wait for the first batch after the imports
-        time.sleep(rng.uniform(0, 0.3))  # then kill at a random point of a later batch
+        # Kill at a random point of a random later batch, paced by the consumer's progress rather than by the clock:
+        # a fixed sleep let a fast machine finish all 150 batches before the tenth kill (CI saw 9 kills).
+        for _ in range(1 + rng.randint(0, 2)):  # the first batch after the imports, then 0-2 more
+            seen = rows()
+            while p.poll() is None and rows() == seen: time.sleep(0.002)
+        time.sleep(rng.uniform(0, 0.05))
         if p.poll() is not None: break  # finished before the kill
         p.send_signal(signal.SIGKILL); p.wait(30); kills += 1
     p = run_consumer(kind, where, out, cp); p.wait(300)
