@@ -40,8 +40,10 @@ nbtest: setup
 services:
 	bash scripts/start_services.sh
 
+# Two workers, each test file on one of them (module fixtures such as the browser's site are built once);
+# the slowest tests are listed at the end so that a slow suite is seen, not guessed.
 pytest: setup services
-	set -a; . ./.services.env; set +a; PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest tests -q
+	set -a; . ./.services.env; set +a; PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest tests -q -n 2 --dist loadfile --durations=25
 
 test: check-sync nbtest pytest
 

@@ -125,8 +125,9 @@ def _notebook_links(html_text, pages, rel:str):
     return re.sub(r'(href=")([^"]+?\.ipynb(?:#[^"]*)?)"', fix, html_text)
 
 def _execute_for_site(args):
-    src, workdir, timeout = args
+    src, workdir, timeout, run = args
     nb = read_json(src)
+    if not run: return nb, []
     Path(workdir).mkdir(parents=True, exist_ok=True)
     ran = execute_notebook(nb, workdir, timeout=timeout, allow_errors=True)
     return ran, notebook_errors(ran)
@@ -134,7 +135,7 @@ def _execute_for_site(args):
 def build_site(
     out_dir:str|Path, # the site goes here (replaced if it exists)
     root:str|Path|None=None, # the repository
-    execute:bool=True, # run each notebook to include its outputs and plots
+    execute:bool|list=True, # run each notebook to include its outputs and plots; or only these source paths
     workers:int=2, # notebooks executed at the same time
     timeout:int=900, # seconds per cell
     progress:bool=True, # show a progress bar
@@ -158,11 +159,12 @@ def build_site(
         tpl.mkdir(parents=True)
         (tpl/'index.html.j2').write_text(_TEMPLATE, encoding='utf-8')
         (tpl/'conf.json').write_text(json.dumps({'base_template': 'lab', 'mimetypes': {'text/html': True}}), encoding='utf-8')
-        jobs = [(str(student/rel), str((student/rel).parent), timeout) for _, rel, _ in pages]  # run where they live, as in the repo
+        run = (lambda rel: bool(execute)) if isinstance(execute, bool) else (lambda rel: rel in set(execute))
+        jobs = [(str(student/rel), str((student/rel).parent), timeout, run(rel)) for _, rel, _ in pages]  # run where they live, as in the repo
         titles = {page: page_title(read_json(student/rel), Path(rel).stem) for _, rel, page in pages}
         errors = {}
         with ThreadPoolExecutor(workers) as pool:
-            results = pool.map(_execute_for_site, jobs) if execute else ((read_json(j[0]), []) for j in jobs)
+            results = pool.map(_execute_for_site, jobs)
             documents = []
             for i, ((part, rel, page), (nb, errs)) in enumerate(tqdm(zip(pages, results), total=len(pages), desc='site', disable=not progress)):
                 if errs: errors[page] = errs
