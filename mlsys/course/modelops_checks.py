@@ -54,9 +54,12 @@ def registry_record(
     uri:str|None=None, # tracking URI
 )->dict: # name, aliases {alias: version}, versions [{version, run_id, kind, params, auc, tags}]
     "A registered model's aliases and versions, each with its run's parameters and AUC, as data a check can read."
-    from mlsys.modelops.registry import _client, model_version
-    model_version(name, 1, uri)  # a clear error if the model does not exist
+    from mlsys.modelops.registry import RegistryError, _client
+    from mlsys.modelops.tracking import tracking_uri
     client = _client(uri)
+    if not client.search_registered_models(f"name = '{name}'"):
+        names = sorted(m.name for m in client.search_registered_models())
+        raise RegistryError(f"No registered model {name!r} in {tracking_uri(uri)}; the registered models are {names}")
     versions = []
     for mv in sorted(client.search_model_versions(f"name = '{name}'"), key=lambda v: int(v.version)):
         run = client.get_run(mv.run_id)
@@ -175,7 +178,7 @@ def _interval(a):
     if not isinstance(a['beats_rule'], bool): raise Unexpected(f"beats_rule: expected True or False, got {describe(a['beats_rule'])}")
     if not lo <= d <= hi: yield f'the difference {d:+.4f} should lie inside its interval [{lo:+.4f}, {hi:+.4f}]'; return
     ref = forest_vs_rule()
-    if abs(d - ref['diff']) > 1e-6: yield f"diff {d:+.4f} is not the forest's holdout AUC minus the rule's AUC (same households, seed 0, {FOREST})"
+    if abs(d - ref['diff']) > 6e-4: yield f"diff {d:+.4f} is not the forest's holdout AUC minus the rule's AUC (same households, seed 0, {FOREST})"
     elif abs(lo - ref['low']) > 0.02 or abs(hi - ref['high']) > 0.02: yield 'the interval is not the paired bootstrap of that difference: resample the same households for both scorers (paired_bootstrap)'
     if a['beats_rule'] != (lo > 0): yield f"beats_rule {a['beats_rule']}: with the interval [{lo:+.4f}, {hi:+.4f}], what does the lower end say?"
 
