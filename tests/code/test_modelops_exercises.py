@@ -1,7 +1,7 @@
 """The chapter 5-7 exercises beyond what every exercise gets (tests/code/test_exercises.py runs both editions,
 test_check_corpus.py the answers): graded in the sandbox, where the data home is read-only and MLflow must work in
 the student's own temporary store; the solutions stripped from the release; the record readers' errors."""
-import tempfile, uuid
+import os, uuid
 from pathlib import Path
 import pytest
 from mlsys.core.storage import read_json, write_json
@@ -17,7 +17,10 @@ def graded(tmp_path_factory):
     from mlsys.course.grading import grade
     from mlsys.modelops.tracking import empty_store
     from mlsys.course.modelops_checks import lapse_task
+    from mlsys.core.config import data_home
     lapse_task(); empty_store()  # the sandbox sees the data home read-only: what it reads must be built
+    home = data_home(create=False)
+    os.chmod(home, home.stat().st_mode | 0o755)  # and readable by the sandbox's users (pytest makes its folders 0700)
     base = tmp_path_factory.mktemp('class')
     inst = read_json(ROOT/'exercises'/'ch7_registry.ipynb')
     write_json(inst, base/'subs'/'ada'/'ch7_registry.ipynb')
