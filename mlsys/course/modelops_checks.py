@@ -12,7 +12,7 @@ __all__ = ['OFFER', 'CHOOSE_BY', 'CHOOSE_BY_DIGEST', 'HISTORY_DAYS', 'EXPECT', '
 import json
 from functools import lru_cache
 from .answers import check
-from .answers import Vocabulary, Unexpected, describe, as_dict, as_number, as_list, as_text, is_placeholder_text
+from .answers import Vocabulary, Unexpected, describe, as_dict, as_number, as_text, is_placeholder_text
 from .dataops_checks import answer_digest
 
 # %% ../../nbs/course/13_modelops_checks.ipynb #691c51c5

@@ -2,7 +2,6 @@
 test_check_corpus.py the answers): graded in the sandbox, where the data home is read-only and MLflow must work in
 the student's own temporary store; the solutions stripped from the release; the record readers' errors."""
 import os, uuid
-from pathlib import Path
 import pytest
 from mlsys.core.storage import read_json, write_json
 from mlsys.course.release import release, find_leaks, student_notebook, PLACEHOLDER
