@@ -64,3 +64,72 @@ def _active_weeks_whole(f):
 def _md5_hex(a):
     for k in ('full_md5', 'filtered_md5'):
         if not all(ch in '0123456789abcdef' for ch in str(a.get(k, '')).strip().lower()): yield f'{k} is not a hexadecimal MD5'
+
+
+# ---------- chapters 5 to 7 (ModelOps)
+ANSWERS.update({
+    ('ch5', '5.1'): {'choose_by': 'net value'},
+    ('ch5', '5.3'): {'recency_days': 'no leak', 'tenure_days': 'no leak', 'campaigns_before_cutoff': 'no leak',
+                     'spend_after': 'leak', 'coupons_next_quarter': 'leak', 'crm_inactive_flag': 'leak'},
+    ('ch6', '6.3'): {'hyperparameters': 'recorded', 'random_seed': 'missing', 'data_version': 'missing',
+                     'code_version': 'missing', 'environment': 'recorded'},
+    ('ch7', '7.1'): {'bigger_forest': 'promote', 'new_features': 'keep', 'tuned_boosting': 'keep', 'retrained_logreg': 'keep'},
+})
+
+
+def _exact_choices(a, key, vocab):
+    "Every choice of a dict answer read with the public check's vocabulary, compared with the key; no extra cases."
+    for k, v in ANSWERS[key].items():
+        if vocab.pick(a.get(k, ''), k) != v: yield f'{k}: not the expected choice'
+    extra = sorted(set(a) - set(ANSWERS[key]) - {'reasoning'})
+    if extra: yield f'unexpected cases {extra}'
+
+
+@hidden('ch5', '5.1')
+def _threshold_exact(a):
+    from mlsys.course.modelops_checks import CHOOSE_BY, break_even_threshold
+    if CHOOSE_BY.pick(a['choose_by']) != ANSWERS[('ch5', '5.1')]['choose_by']: yield 'choose_by: not the metric the campaign is judged by'
+    if abs(float(a['threshold']) - break_even_threshold()) > 0.002: yield 'threshold: more than 0.002 from the break-even probability'
+
+
+@hidden('ch5', '5.3')
+def _leakage_exact(a):
+    from mlsys.course.modelops_checks import LEAKAGE
+    yield from _exact_choices(a, ('ch5', '5.3'), LEAKAGE)
+
+
+@hidden('ch5', '5.4')
+def _interval_exact(a):
+    from mlsys.course.modelops_checks import forest_vs_rule
+    ref = forest_vs_rule()
+    if abs(float(a['low']) - ref['low']) > 0.005 or abs(float(a['high']) - ref['high']) > 0.005: yield 'the interval is not the paired bootstrap with its defaults'
+
+
+@hidden('ch6', '6.2')
+def _filter_exact(a):
+    import re
+    from mlsys.course.modelops_checks import MIN_RECALL
+    m = re.search(r'recall_at_capacity\s*(>=|>)\s*([0-9.]+)', a['filter'])
+    if not m or float(m.group(2)) != MIN_RECALL or m.group(1) != '>=': yield f'filter: the constraint is recall_at_capacity >= {MIN_RECALL}'
+
+
+@hidden('ch6', '6.3')
+def _reproduce_exact(a):
+    from mlsys.course.modelops_checks import RECORDED
+    yield from _exact_choices(a, ('ch6', '6.3'), RECORDED)
+
+
+@hidden('ch7', '7.1')
+def _promotion_exact(a):
+    from mlsys.course.modelops_checks import DECISION
+    yield from _exact_choices(a, ('ch7', '7.1'), DECISION)
+
+
+@hidden('ch7', '7.2')
+def _promotion_evidence(a):
+    import json
+    from mlsys.course.modelops_checks import _version_of
+    tags = (_version_of(a, 'champion') or {}).get('tags', {})
+    try: evidence = json.loads(tags.get('promotion.evidence', ''))
+    except ValueError: evidence = None
+    if not isinstance(evidence, dict) or 'diff' not in evidence: yield "the champion's promotion.evidence does not hold the comparison with the old champion"

@@ -148,9 +148,10 @@ def prepare_task(**params)->TaskData:
     "The lapse task's data set, built once per set of parameters and cached in the data home."
     p = task_params(**params)
     folder = task_folder(p)
-    with _locked(folder):
-        if not (folder/'task.json').exists(): write_json(_build_task(folder, p), folder/'task.json')
-        version = read_json(folder/'task.json')
+    if not (folder/'task.json').exists():  # once built (task.json is written last, atomically) it is only read: no lock, so a read-only data home works
+        with _locked(folder):
+            if not (folder/'task.json').exists(): write_json(_build_task(folder, p), folder/'task.json')
+    version = read_json(folder/'task.json')
     feats = read_parquet(version['features_path'], columns=['household_id', *FEATURES])
     table = feats.merge(read_parquet(folder/'labels.parquet'), on='household_id', how='inner', validate='one_to_one')
     return TaskData(p, table, holdout_mask(table[TARGET], p['holdout_share'], p['seed']), version)

@@ -23,6 +23,7 @@ def empty_store()->Path:
     from mlsys.modelops.task import _locked
     from mlsys.core.storage import atomic_path
     folder = data_home()/'mlflow-template'
+    if (folder/'mlflow.db').exists(): return folder/'mlflow.db'  # written atomically: read it without the lock (a read-only data home works)
     with _locked(folder):
         db = folder/'mlflow.db'
         if not db.exists():

@@ -293,6 +293,9 @@ CORPUS = [
     ('4.2', 'not a hash', lambda: versions(full='abc'), 'failed', 'full_md5 should be the 32-character MD5'),
 ]
 
+from modelops_corpus import CORPUS as MODELOPS_CORPUS  # chapters 5 to 7
+CORPUS += MODELOPS_CORPUS
+
 EXERCISE = {q: e for e, q in CHECKS}
 
 
