@@ -161,7 +161,7 @@ def repair_cache(root:str|Path): # DataFrame: what `verify_cache` says after the
                            f"{still.path.tolist()}; rebuild them with `dvc repro --force` of the stages that make them")
     return after
 
-# %% ../../nbs/ch03_dataops/14_versioning.ipynb #b499b576
+# %% ../../nbs/ch03_dataops/14_versioning.ipynb #938b7721
 def track_file(
     root:str|Path, # the DVC project
     path:str, # the file to track, relative to `root`
@@ -184,7 +184,7 @@ def read_version(
                                                  "or it was removed by `dvc gc`")
     return pd.read_parquet(obj, columns=columns)
 
-# %% ../../nbs/ch03_dataops/14_versioning.ipynb #b8175be6
+# %% ../../nbs/ch03_dataops/14_versioning.ipynb #397c1d25
 @dataclass
 class VersionDiff:
     "What changed between two versions of a table."

@@ -305,6 +305,19 @@ CORPUS = [
     ('4.2', 'same hash twice', lambda: versions(filtered=versions()['full_md5']), 'failed', 'the two versions have the same hash'),
     ('4.2', 'weeks before 26 only', lambda: versions(rows=int((retail_sample().week < 26).sum())), 'failed', 'has a different number of rows'),
     ('4.2', 'not a hash', lambda: versions(full='abc'), 'failed', 'full_md5 should be the 32-character MD5'),
+    # 4.3 a pipeline design
+    ('4.3', 'reference', lambda: {'stages': ['ingest', 'validate', 'clean', 'validate', 'transform', 'validate', 'version'], 'reasoning': 'weekly batch'}, OK, ''),
+    ('4.3', 'long names', lambda: {'stages': ['Ingestion', 'Data validation', 'Cleaning', 'Feature engineering', 'Validation', 'Versioning']}, OK, ''),
+    ('4.3', 'synonyms, raw data versioned too', lambda: {'stages': ['extract', 'checks', 'dvc add', 'dedupe', 'features', 'expectations', 'DVC']}, OK, ''),
+    ('4.3', 'a tuple, validation twice in a row', lambda: {'stages': ('ingest', 'validate', 'validate', 'clean', 'transform', 'validate', 'version')}, OK, ''),
+    ('4.3', 'validation only at the end', lambda: {'stages': ['ingest', 'clean', 'transform', 'validate', 'version']}, 'failed', 'validate the raw data right after ingestion'),
+    ('4.3', 'output not validated', lambda: {'stages': ['ingest', 'validate', 'clean', 'transform', 'version']}, 'failed', 'validate the output after the last transformation'),
+    ('4.3', 'versioned before validation', lambda: {'stages': ['ingest', 'validate', 'clean', 'transform', 'version', 'validate']}, 'failed', 'version the output last'),
+    ('4.3', 'training as a stage', lambda: {'stages': ['ingest', 'validate', 'clean', 'transform', 'validate', 'version', 'train']}, 'failed', 'ModelOps work, not a data pipeline stage'),
+    ('4.3', 'transform before clean', lambda: {'stages': ['ingest', 'validate', 'transform', 'clean', 'validate', 'version']}, 'failed', 'clean before transforming'),
+    ('4.3', 'no versioning', lambda: {'stages': ['ingest', 'validate', 'clean', 'transform', 'validate']}, 'failed', 'the pipeline has no version step'),
+    ('4.3', 'a stage as a sentence', lambda: {'stages': ['ingest', 'validate the schema with GX', 'clean', 'transform', 'validate', 'version']}, 'failed', 'give the choice alone'),
+    ('4.3', 'stages as one text', lambda: {'stages': 'ingest, validate, clean, transform, validate, version'}, 'failed', 'expected a pipeline step'),
 ]
 
 EXERCISE = {q: e for e, q in CHECKS}
