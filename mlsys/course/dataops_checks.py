@@ -276,7 +276,7 @@ def _version(a):
         elif md5[k] != md5['full_md5' if k == 'filtered_md5' else 'filtered_md5'] and md5[k] not in parquet_md5s(df):
             yield f'{k} is not the MD5 of that data written as Parquet: copy it from the .dvc file after `dvc add`'
 
-# %% ../../nbs/course/04_dataops_checks.ipynb #a869342b
+# %% ../../nbs/course/04_dataops_checks.ipynb #0f497e71
 PIPELINE_STEPS = Vocabulary('a pipeline step', {
     'ingest': ['ingestion', 'extract', 'load raw data', 'read sources', 'collect'],
     'validate': ['validation', 'data validation', 'check', 'checks', 'quality checks', 'expectations', 'great expectations'],
