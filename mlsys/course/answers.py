@@ -65,6 +65,20 @@ class Vocabulary:
         items = [answer] if isinstance(answer, str) else answer
         if not isinstance(items, (list, tuple, set, frozenset)): raise Unexpected(f"{where + ': ' if where else ''}expected a list of {self.what}, got {describe(answer)}")
         return {self.pick(x, where) for x in items}
+    def choose(self, answer, where:str='')->str: # the canonical choice
+        "Read one choice that must be the whole answer (a synonym, however written); a sentence is told to put its words in `reasoning`."
+        at = f'{where}: ' if where else ''
+        if not isinstance(answer, str): raise Unexpected(f'{at}expected {self.expects()}, got {describe(answer)}')
+        for c, syns in self.choices.items():
+            if any(normalise(answer) == normalise(s) or _compact(answer) == _compact(s) for s in syns): return c
+        found = self.find(answer)
+        hint = f" (your text names {' and '.join(sorted(found))}: give the choice alone and explain it in `reasoning`)" if found else ''
+        raise Unexpected(f'{at}expected {self.expects()}, got {answer!r}{hint}')
+    def choose_set(self, answer, where:str='')->set: # canonical choices
+        "Several choices, each the whole of an item: a list, tuple or set (a single text is one choice)."
+        items = [answer] if isinstance(answer, str) else answer
+        if not isinstance(items, (list, tuple, set, frozenset)): raise Unexpected(f"{where + ': ' if where else ''}expected a list of {self.what}, got {describe(answer)}")
+        return {self.choose(x, where) for x in items}
 
 # %% ../../nbs/course/02_answers.ipynb #fbd266de
 def as_dict(answer, keys, where:str='the answer')->dict:

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['MODES', 'RETRIES', 'MAX_REQUESTS_PER_HOUR', 'MISSINGNESS', 'MISSINGNESS_KEY', 'LEAK_DIGEST', 'FRAUD_FEATURES',
-           'POSTMORTEM_KEY', 'STRATIFIED_ALPHA', 'ERASURE_SCOPE', 'retail_sample', 'department_lines', 'customers',
-           'orders', 'order_mutations', 'answer_digest', 'column_name', 'share_test', 'parquet_md5s']
+           'POSTMORTEM_KEY', 'STRATIFIED_ALPHA', 'ERASURE_SCOPE', 'PIPELINE_STEPS', 'retail_sample', 'department_lines',
+           'customers', 'orders', 'order_mutations', 'answer_digest', 'column_name', 'share_test', 'parquet_md5s']
 
 # %% ../../nbs/course/04_dataops_checks.ipynb #5480e763
 import hashlib
@@ -275,3 +275,31 @@ def _version(a):
         if len(md5[k]) != 32 or any(ch not in '0123456789abcdef' for ch in md5[k]): yield f'{k} should be the 32-character MD5 DVC recorded in the .dvc file, got {describe(a[k])}'
         elif md5[k] != md5['full_md5' if k == 'filtered_md5' else 'filtered_md5'] and md5[k] not in parquet_md5s(df):
             yield f'{k} is not the MD5 of that data written as Parquet: copy it from the .dvc file after `dvc add`'
+
+# %% ../../nbs/course/04_dataops_checks.ipynb #0f497e71
+PIPELINE_STEPS = Vocabulary('a pipeline step', {
+    'ingest': ['ingestion', 'extract', 'load raw data', 'read sources', 'collect'],
+    'validate': ['validation', 'data validation', 'check', 'checks', 'quality checks', 'expectations', 'great expectations'],
+    'clean': ['cleaning', 'deduplicate', 'dedupe', 'coerce types', 'data cleaning'],
+    'transform': ['transformation', 'features', 'feature engineering', 'feature extraction', 'build features', 'aggregate'],
+    'version': ['versioning', 'dvc', 'dvc add', 'snapshot', 'data versioning'],
+    'train': ['training', 'model training', 'train model', 'fit model', 'fit'],
+    'deploy': ['deployment', 'serve', 'serving']})
+
+@check('ch4', '4.3', 'A retail pipeline designed: its stages in order, where validation and versioning go',
+       expects="a dict: 'stages' (steps in order, e.g. ['ingest', 'validate', ...]) and 'reasoning' (free text)")
+def _pipeline_design(a):
+    a = as_dict(a, ['stages'])
+    steps = [PIPELINE_STEPS.choose(s, f'stages[{i}]') for i, s in enumerate(as_list(a['stages'], 'stages', 'steps'))]
+    modelops = [s for s in steps if s in ('train', 'deploy')]
+    if modelops: yield f"{' and '.join(dict.fromkeys(modelops))}: ModelOps work, not a data pipeline stage; the pipeline ends by publishing a versioned data set that training reads"
+    steps = [s for s in steps if s not in ('train', 'deploy')]
+    missing = [s for s in ('ingest', 'validate', 'clean', 'transform', 'version') if s not in steps]
+    if missing: yield f"the pipeline has no {', '.join(missing)} step"; return
+    if steps[0] != 'ingest': yield 'a pipeline starts by ingesting its sources: nothing before it has data to work on'
+    first_work = min(steps.index('clean'), steps.index('transform'))
+    if steps.index('transform') < steps.index('clean'): yield 'clean before transforming: features built from duplicated or mistyped rows are wrong'
+    if 'validate' not in steps[:first_work]: yield 'validate the raw data right after ingestion: a bad file should stop at the door, before any work is spent on it'
+    last_transform = len(steps) - 1 - steps[::-1].index('transform')
+    if 'validate' not in steps[last_transform:]: yield 'validate the output after the last transformation, before it is versioned and published: otherwise a bug in a transformation reaches the model'
+    if steps[-1] != 'version': yield 'version the output last, once it has passed validation: the version a model trains on must be the checked one'

@@ -8,7 +8,8 @@ __all__ = ['Batch', 'Source', 'Checkpoint', 'PartitionedParquetSink', 'load', 'D
            'LocalLog', 'RedisLog', 'TumblingWindows', 'HybridSource', 'random_sample', 'stratified_sample',
            'weighted_sample', 'importance_sample', 'Reservoir', 'clean_transactions', 'quarantine_frame', 'StepResult',
            'REASON_CODES', 'validate_frame', 'apply_policy', 'drift_report', 'DataValidationError', 'init_dvc_project',
-           'commit_outputs', 'locked_hashes', 'explain_file', 'write_lineage']
+           'commit_outputs', 'locked_hashes', 'track_file', 'read_version', 'diff_versions', 'explain_file',
+           'write_lineage']
 
 # %% ../../nbs/ch03_dataops/00_the_role_of_dataops.ipynb #feb99c3c
 from ..core.lazy import lazy_exports
@@ -23,7 +24,7 @@ _EXPORTS = {
     'sampling': ['random_sample', 'stratified_sample', 'weighted_sample', 'importance_sample', 'Reservoir'],
     'cleaning': ['clean_transactions', 'quarantine_frame', 'StepResult', 'REASON_CODES'],
     'validation': ['validate_frame', 'apply_policy', 'drift_report', 'DataValidationError'],
-    'versioning': ['init_dvc_project', 'commit_outputs', 'locked_hashes'],
+    'versioning': ['init_dvc_project', 'commit_outputs', 'locked_hashes', 'track_file', 'read_version', 'diff_versions'],
     'lineage': ['explain_file', 'write_lineage'],
 }
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
@@ -32,4 +33,4 @@ _all_ = ['Batch', 'Source', 'Checkpoint', 'PartitionedParquetSink', 'load', 'Dat
          'LocalLog', 'RedisLog', 'TumblingWindows', 'HybridSource', 'random_sample', 'stratified_sample',
          'weighted_sample', 'importance_sample', 'Reservoir', 'clean_transactions', 'quarantine_frame', 'StepResult',
          'REASON_CODES', 'validate_frame', 'apply_policy', 'drift_report', 'DataValidationError', 'init_dvc_project',
-         'commit_outputs', 'locked_hashes', 'explain_file', 'write_lineage']
+         'commit_outputs', 'locked_hashes', 'track_file', 'read_version', 'diff_versions', 'explain_file', 'write_lineage']

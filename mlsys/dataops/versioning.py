@@ -4,11 +4,13 @@
 
 # %% auto #0
 __all__ = ['working_directory', 'init_dvc_project', 'write_yaml', 'read_yaml', 'dvc_stage', 'commit_outputs', 'dvc_environment',
-           'run_dvc', 'locked_hashes', 'add_local_remote', 'cache_object', 'verify_cache', 'repair_cache']
+           'run_dvc', 'locked_hashes', 'add_local_remote', 'cache_object', 'verify_cache', 'repair_cache', 'track_file',
+           'read_version', 'VersionDiff', 'diff_versions']
 
 # %% ../../nbs/ch03_dataops/14_versioning.ipynb #0e158ba9
 import os, shutil, subprocess, sys
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from ..core.config import disable_telemetry
 from ..core.storage import atomic_path, file_md5
@@ -158,3 +160,68 @@ def repair_cache(root:str|Path): # DataFrame: what `verify_cache` says after the
         raise RuntimeError(f"{len(still)} cache object(s) could not be restored from the workspace or the remote: "
                            f"{still.path.tolist()}; rebuild them with `dvc repro --force` of the stages that make them")
     return after
+
+# %% ../../nbs/ch03_dataops/14_versioning.ipynb #938b7721
+def track_file(
+    root:str|Path, # the DVC project
+    path:str, # the file to track, relative to `root`
+)->str: # the MD5 DVC recorded in `<path>.dvc`
+    "`dvc add` one file of the project (in this process, without starting `dvc`), and return its hash."
+    disable_telemetry()
+    from dvc.repo import Repo
+    with working_directory(root), Repo(str(root)) as repo: repo.add(str(path))
+    return read_yaml(Path(root)/f'{path}.dvc')['outs'][0]['md5']
+
+def read_version(
+    root:str|Path, # the DVC project
+    md5:str, # a hash from a `.dvc` file or `dvc.lock`, today's or an old one from Git history
+    columns:list|None=None, # read only these columns
+): # DataFrame
+    "The Parquet table DVC holds under `md5`, read from the project's cache."
+    import pandas as pd
+    obj = cache_object(root, md5)
+    if not obj.exists(): raise FileNotFoundError(f"version {md5} is not in the cache of {root}: `dvc fetch` it from a remote, "
+                                                 "or it was removed by `dvc gc`")
+    return pd.read_parquet(obj, columns=columns)
+
+# %% ../../nbs/ch03_dataops/14_versioning.ipynb #397c1d25
+@dataclass
+class VersionDiff:
+    "What changed between two versions of a table."
+    added: object # DataFrame: rows of the new version whose key the old one lacks
+    removed: object # DataFrame: rows of the old version whose key the new one lacks
+    changed: object # DataFrame: key columns, `column`, `old`, `new`: one row per changed value
+    columns_added: list # columns only the new version has
+    columns_removed: list # columns only the old version has
+    def counts(self)->dict:
+        "Rows added and removed, rows with at least one changed value, and changed values."
+        key = [c for c in self.changed.columns if c not in ('column', 'old', 'new')]
+        return {'added': len(self.added), 'removed': len(self.removed),
+                'changed_rows': len(self.changed.drop_duplicates(key)), 'changed_values': len(self.changed)}
+
+def _unique_key(df, key:list, name:str):
+    missing = [k for k in key if k not in df.columns]
+    if missing: raise ValueError(f"{name} version has no key column(s) {missing}; its columns are {list(df.columns)}")
+    repeated = int(df.duplicated(key).sum())
+    if repeated: raise ValueError(f"{name} version: key {key} is not unique ({repeated} repeated row(s)): choose columns that identify a row")
+
+def diff_versions(
+    old, # DataFrame: the earlier version
+    new, # DataFrame: the later version
+    key:list, # columns that identify a row in both versions
+)->VersionDiff:
+    "Rows added, removed and changed between two versions of a table, matched on `key`."
+    import pandas as pd
+    key = [key] if isinstance(key, str) else list(key)
+    _unique_key(old, key, 'old'); _unique_key(new, key, 'new')
+    keys = old[key].merge(new[key], how='outer', indicator=True)
+    removed = old.merge(keys.loc[keys._merge == 'left_only', key], on=key)
+    added = new.merge(keys.loc[keys._merge == 'right_only', key], on=key)
+    shared = [c for c in old.columns if c in new.columns and c not in key]
+    both, parts = old[key + shared].merge(new[key + shared], on=key, suffixes=('__old', '__new')), []
+    for c in shared:
+        a, b = both[f'{c}__old'], both[f'{c}__new']
+        differs = ~((a == b).fillna(False).astype(bool) | (a.isna() & b.isna()))
+        if differs.any(): parts.append(both.loc[differs, key].assign(column=c, old=a[differs].astype(object), new=b[differs].astype(object)))
+    changed = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*key, 'column', 'old', 'new'])
+    return VersionDiff(added, removed, changed, [c for c in new.columns if c not in old.columns], [c for c in old.columns if c not in new.columns])

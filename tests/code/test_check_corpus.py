@@ -34,26 +34,30 @@ def review(check=lambda: True, principles=('modularity', 'automation', 'monitori
     return r
 
 # ---------- chapter 2
-def people(*roles, wrong=True):
-    q = 'What happens if a risky patient is missed?' if wrong else 'How fresh is the data?'
-    return [Stakeholder(r, 'fewer readmissions', [q], ['nurses have time to act']) for r in roles]
+GROUPS = {'nurses': 'users', 'physicians': 'users', 'CFO': 'sponsors', 'Chief Financial Officer': 'sponsors', 'hospital IT': 'builders',
+          'data engineers': 'builders', 'patients': 'affected', 'compliance office': 'oversight'}
+def people(*roles, wrong=True, groups=None):
+    "Stakeholders with the given roles; `groups` overrides the group chosen for a role."
+    groups = {**GROUPS, **(groups or {})}
+    return [Stakeholder(r, 'fewer readmissions', ['What happens if a risky patient is missed?'], ['nurses have time to act'],
+                        group=groups.get(r, ''), topics=['errors', 'today'] if wrong and i == 0 else ['today']) for i, r in enumerate(roles)]
 
 SUIT = {'complex_patterns': True, 'quality_data': True, 'predict_unseen': True, 'rule_based': False, 'retrieval': False,
         'static_reporting': False, 'deterministic': False, 'full_transparency': False}
-def suit(alternative='a LACE points score that nurses compute at discharge', **over):
-    return {'answers': {**SUIT, **over}, 'alternative': alternative, 'limitation': 'fixed points cannot weigh interactions'}
+def suit(alternative='scoring rule', **over):
+    return {'answers': {**SUIT, **over}, 'alternative': alternative, 'reasoning': 'a LACE score cannot weigh interactions'}
 
 def value(drivers=None, intangibles=('patients trust a hospital that follows up',), one_off=200_000):
     drivers = drivers if drivers is not None else [ValueDriver('penalties avoided', 100_000, 300_000, 600_000),
                                                    ValueDriver('programme upkeep', -250_000, -180_000, -120_000)]
     return {'drivers': drivers, 'intangibles': list(intangibles), 'one_off_cost': one_off}
 
-def sheet(privacy='privacy: HIPAA-compliant access to de-identified records', plan='data-use agreement with compliance'):
+def sheet(plan='data-use agreement with compliance', sensitivity='health', safeguards=('access control', 'de-identification'), **extra):
     s = (RequirementsSheet().add('data', 'two years of discharges with outcomes', True)
          .add('algorithm', 'an interpretable model', True).add('infrastructure', 'a nightly job slot', False, 'request from IT')
-         .add('deployment', 'scores in the EHR discharge screen', False, 'vendor API').add('scale', '200 discharges a day', True))
-    if privacy: s.add('data', privacy, False, plan)
-    return s
+         .add('deployment', 'scores in the EHR discharge screen', False, 'vendor API').add('scale', '200 discharges a day', True)
+         .add('data', 'privacy: HIPAA-compliant access to de-identified records', False, plan))
+    return {'sheet': s, 'sensitivity': sensitivity, 'safeguards': safeguards if isinstance(safeguards, str) else list(safeguards), **extra}
 
 def milestones(approved_by='chief nursing officer', reason='nurses can only call 20% of patients', change=True):
     log = MilestoneLog().milestone('pilot on one ward', ['nightly scores', 'recall at least 60%', 'nurse feedback form'])
@@ -138,22 +142,27 @@ CORPUS = [
     ('1.2', 'two principles only', lambda: review(principles=('modularity',)), 'failed', '5 principles are missing'),
     ('1.2', 'a dict', lambda: {'reproducibility': 'yes'}, 'failed', 'expected a mlsys.foundations.design.DesignReview, got a dict'),
     # 2.1 stakeholders
-    ('2.1', 'reference roles', lambda: people('discharge nurses', 'hospital administration and finance', 'IT and data engineering', 'patients and families'), OK, ''),
-    ('2.1', 'Chief Financial Officer', lambda: people('nurses', 'Chief Financial Officer', 'data engineers', 'patients'), OK, ''),
-    ('2.1', 'hospital IT last', lambda: people('physicians', 'CFO', 'patients', 'hospital IT'), OK, ''),
-    ('2.1', 'hospital IT first', lambda: people('hospital IT', 'physicians', 'CFO', 'patients'), OK, ''),
-    ('2.1', 'caregivers and executives', lambda: people('care coordinators', 'hospital executives', 'clinical informatics', 'family caregivers'), OK, ''),
-    ('2.1', 'no patients', lambda: people('nurses', 'CFO', 'data engineers'), 'failed', 'no stakeholder from patients and families'),
+    ('2.1', 'reference groups', lambda: people('nurses', 'CFO', 'hospital IT', 'patients'), OK, ''),
+    ('2.1', 'Chief Financial Officer, synonyms', lambda: people('nurses', 'Chief Financial Officer', 'data engineers', 'patients',
+                                                                 groups={'nurses': 'clinical staff', 'Chief Financial Officer': 'Finance', 'data engineers': 'IT', 'patients': 'patients and families'}), OK, ''),
+    ('2.1', 'hospital IT first, as a dict with reasoning', lambda: {'stakeholders': people('hospital IT', 'physicians', 'CFO', 'patients', 'compliance office'),
+                                                                    'reasoning': 'IT owns the EHR extract'}, OK, ''),
+    ('2.1', 'groups in capitals and dashes', lambda: people('nurses', 'CFO', 'hospital IT', 'patients', groups={'nurses': 'USERS', 'hospital IT': 'Technical-team'}), OK, ''),
+    ('2.1', 'no patients', lambda: people('nurses', 'CFO', 'data engineers'), 'failed', 'no stakeholder from the affected'),
     ('2.1', 'nobody asked about errors', lambda: people('nurses', 'CFO', 'data engineers', 'patients', wrong=False), 'failed', 'ask somebody what happens when the prediction is wrong'),
-    ('2.1', 'no finance', lambda: people('nurses', 'doctors', 'data engineers', 'patients'), 'failed', 'no stakeholder from hospital leadership or finance'),
+    ('2.1', 'finance as users', lambda: people('nurses', 'CFO', 'data engineers', 'patients', groups={'CFO': 'users'}), 'failed', 'no stakeholder from the sponsors'),
+    ('2.1', 'group as a sentence', lambda: people('nurses', 'CFO', 'data engineers', 'patients', groups={'CFO': 'the CFO is from finance'}), 'failed', 'give the choice alone'),
+    ('2.1', 'group left out', lambda: people('nurses', 'CFO', 'data engineers', 'patients', groups={'CFO': ''}), 'failed', 'CFO: choose its group'),
     ('2.1', 'roles as text', lambda: ['nurses', 'Chief Financial Officer', 'data engineers', 'patients'], 'failed', 'expected a list of mlsys.foundations.framing.Stakeholder'),
     # 2.2 suitability
     ('2.2', 'reference', lambda: suit(), OK, ''),
-    ('2.2', 'HOSPITAL score', lambda: suit('the HOSPITAL score computed from the chart'), OK, ''),
-    ('2.2', 'clinical judgement, yes/no answers', lambda: {**suit('clinical judgement of the discharging nurse'), 'answers': {k: 'yes' if v else 'no' for k, v in SUIT.items()}}, OK, ''),
-    ('2.2', 'call everyone', lambda: suit('call every patient after discharge'), OK, ''),
-    ('2.2', 'logistic regression', lambda: suit('logistic regression on age and prior admissions'), 'failed', 'is a model fitted to data, which is ML'),
-    ('2.2', 'random forest', lambda: suit('a random forest'), 'failed', 'is a model fitted to data, which is ML'),
+    ('2.2', 'LACE score', lambda: suit('LACE score'), OK, ''),
+    ('2.2', 'clinical judgment, yes/no answers', lambda: {**suit('Clinical judgment'), 'answers': {k: 'yes' if v else 'no' for k, v in SUIT.items()}}, OK, ''),
+    ('2.2', 'call everyone', lambda: suit('call every patient'), OK, ''),
+    ('2.2', 'follow-up-everyone, no reasoning', lambda: {k: v for k, v in suit('Follow-up everyone').items() if k != 'reasoning'}, OK, ''),
+    ('2.2', 'logistic regression', lambda: suit('logistic regression'), 'failed', 'is a model fitted to data, which is ML'),
+    ('2.2', 'random forest', lambda: suit('Random-Forest'), 'failed', 'is a model fitted to data, which is ML'),
+    ('2.2', 'a rule learned by a model, as a sentence', lambda: suit('a rule learned by logistic regression'), 'failed', 'give the choice alone'),
     ('2.2', 'no quality data', lambda: suit(quality_data=False), 'failed', 'is quality data really missing?'),
     ('2.2', 'misspelt question', lambda: {**suit(), 'answers': {**{k: v for k, v in SUIT.items() if k != 'retrieval'}, 'retreival': False}}, 'failed', "'retrieval' (you wrote 'retreival')"),
     # 2.3 metrics
@@ -181,12 +190,17 @@ CORPUS = [
     ('2.5', 'drivers as dicts', lambda: {**value(), 'drivers': [{'name': 'penalties', 'low': 1, 'likely': 2, 'high': 3}]}, 'failed', 'drivers: expected a list of mlsys.foundations.framing.ValueDriver'),
     # 2.6 requirements
     ('2.6', 'reference', lambda: sheet(), OK, ''),
-    ('2.6', 'consent', lambda: sheet('patient consent for using records in the model'), OK, ''),
-    ('2.6', 'PHI access control', lambda: sheet('access control for protected health information'), OK, ''),
-    ('2.6', 'no privacy review needed', lambda: sheet('no privacy review needed: the data stays in house'), 'failed', 'privacy is a requirement, not optional'),
-    ('2.6', 'privacy forgotten', lambda: sheet(None), 'failed', 'add a data requirement on privacy'),
+    ('2.6', 'PHI, RBAC and an audit trail', lambda: sheet(sensitivity='PHI', safeguards=['RBAC', 'audit trail'], reasoning='HIPAA'), OK, ''),
+    ('2.6', 'protected health information, de-identified, one text', lambda: sheet(sensitivity='Protected Health Information', safeguards='de-identified'), OK, ''),
+    ('2.6', 'special category data, a tuple', lambda: sheet(sensitivity='special-category data', safeguards=('least privilege', 'encryption', 'DPIA')), OK, ''),
+    ('2.6', 'no privacy review needed', lambda: sheet(safeguards=['no privacy review needed'], reasoning='the data stays in house'), 'failed', 'privacy is a requirement, not optional'),
+    ('2.6', 'no safeguards at all', lambda: sheet(safeguards=[]), 'failed', 'privacy is a requirement, not optional'),
+    ('2.6', 'only personal data', lambda: sheet(sensitivity='PII'), 'failed', 'protected health information, not personal data'),
+    ('2.6', 'anonymous, so nothing to do', lambda: sheet(sensitivity='anonymised'), 'failed', 'protected health information, not public data'),
+    ('2.6', 'encryption alone', lambda: sheet(safeguards=['encryption']), 'failed', 'access control'),
+    ('2.6', 'safeguard as a sentence', lambda: sheet(safeguards=['we will restrict access to the ward team']), 'failed', 'expected a safeguard'),
     ('2.6', 'a gap without a plan', lambda: sheet(plan=''), 'failed', 'gap without a plan: data: privacy'),
-    ('2.6', 'a list of requirements', lambda: [('data', 'records')], 'failed', 'expected a mlsys.foundations.framing.RequirementsSheet, got a list'),
+    ('2.6', 'the sheet alone', lambda: sheet()['sheet'], 'failed', "expected a dict with keys ['sheet', 'sensitivity', 'safeguards'], got a RequirementsSheet"),
     # 2.7 milestones
     ('2.7', 'reference', lambda: milestones(), OK, ''),
     ('2.7', 'approved by a committee', lambda: milestones('steering committee, 12 March'), OK, ''),
@@ -291,6 +305,19 @@ CORPUS = [
     ('4.2', 'same hash twice', lambda: versions(filtered=versions()['full_md5']), 'failed', 'the two versions have the same hash'),
     ('4.2', 'weeks before 26 only', lambda: versions(rows=int((retail_sample().week < 26).sum())), 'failed', 'has a different number of rows'),
     ('4.2', 'not a hash', lambda: versions(full='abc'), 'failed', 'full_md5 should be the 32-character MD5'),
+    # 4.3 a pipeline design
+    ('4.3', 'reference', lambda: {'stages': ['ingest', 'validate', 'clean', 'validate', 'transform', 'validate', 'version'], 'reasoning': 'weekly batch'}, OK, ''),
+    ('4.3', 'long names', lambda: {'stages': ['Ingestion', 'Data validation', 'Cleaning', 'Feature engineering', 'Validation', 'Versioning']}, OK, ''),
+    ('4.3', 'synonyms, raw data versioned too', lambda: {'stages': ['extract', 'checks', 'dvc add', 'dedupe', 'features', 'expectations', 'DVC']}, OK, ''),
+    ('4.3', 'a tuple, validation twice in a row', lambda: {'stages': ('ingest', 'validate', 'validate', 'clean', 'transform', 'validate', 'version')}, OK, ''),
+    ('4.3', 'validation only at the end', lambda: {'stages': ['ingest', 'clean', 'transform', 'validate', 'version']}, 'failed', 'validate the raw data right after ingestion'),
+    ('4.3', 'output not validated', lambda: {'stages': ['ingest', 'validate', 'clean', 'transform', 'version']}, 'failed', 'validate the output after the last transformation'),
+    ('4.3', 'versioned before validation', lambda: {'stages': ['ingest', 'validate', 'clean', 'transform', 'version', 'validate']}, 'failed', 'version the output last'),
+    ('4.3', 'training as a stage', lambda: {'stages': ['ingest', 'validate', 'clean', 'transform', 'validate', 'version', 'train']}, 'failed', 'ModelOps work, not a data pipeline stage'),
+    ('4.3', 'transform before clean', lambda: {'stages': ['ingest', 'validate', 'transform', 'clean', 'validate', 'version']}, 'failed', 'clean before transforming'),
+    ('4.3', 'no versioning', lambda: {'stages': ['ingest', 'validate', 'clean', 'transform', 'validate']}, 'failed', 'the pipeline has no version step'),
+    ('4.3', 'a stage as a sentence', lambda: {'stages': ['ingest', 'validate the schema with GX', 'clean', 'transform', 'validate', 'version']}, 'failed', 'give the choice alone'),
+    ('4.3', 'stages as one text', lambda: {'stages': 'ingest, validate, clean, transform, validate, version'}, 'failed', 'expected a pipeline step'),
 ]
 
 from modelops_corpus import CORPUS as MODELOPS_CORPUS  # chapters 5 to 7

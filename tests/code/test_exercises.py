@@ -100,7 +100,8 @@ def test_grading_isolates_students(tmp_path):
     write_json(spy, subs/'eve'/'ch4_pipelines.ipynb')
     table = grade(subs, tmp_path/'graded', progress=False)
     totals = table.groupby('student').score.sum().to_dict()
-    assert totals == {'ada': 2, 'eve': 0}
+    questions = sum(e == 'ch4' for e, _ in CHECKS)  # ada's instructor copy answers every question of chapter 4
+    assert totals == {'ada': questions, 'eve': 0}
     assert 'FileNotFoundError' in table[table.student == 'eve'].errors.iloc[0]  # ada's folder does not exist in eve's sandbox
     assert table.sandbox.str.startswith('bwrap pid:').all()
     executed = (tmp_path/'graded'/'work'/'eve'/'ch4_pipelines'/'ch4_pipelines.ipynb').read_text()
