@@ -4,9 +4,12 @@
 
 # %% auto #0
 __all__ = ['git', 'GitError', 'read_commits', 'Commit', 'dora_metrics', 'DoraReport', 'lead_times', 'restore_times', 'Deployment',
-           'read_deploy_log', 'write_deploy_log', 'deploy_log_from_registry', 'make_team_history', 'TeamHistory']
+           'read_deploy_log', 'write_deploy_log', 'deploy_log_from_registry', 'make_team_history', 'TeamHistory',
+           'TEMPLATE_FILES', 'init_project', 'run_pipeline', 'workflow_steps', 'workflow_yaml', 'PIPELINE_STEPS',
+           'PipelineResult', 'scan_text', 'scan_notebook', 'scan_files', 'scan_git_history', 'Finding', 'check_pins',
+           'create_readonly_role', 'drop_role', 'ApiKeys', 'KeyRejected', 'count_tests']
 
-# %% ../../nbs/ch10_devops/00_the_role_of_devops.ipynb #12fad9da
+# %% ../../nbs/ch10_devops/00_the_role_of_devops.ipynb #4dfe6168
 from ..core.lazy import lazy_exports
 
 _EXPORTS = {
@@ -14,8 +17,15 @@ _EXPORTS = {
     'dora': ['dora_metrics', 'DoraReport', 'lead_times', 'restore_times', 'Deployment', 'read_deploy_log', 'write_deploy_log',
              'deploy_log_from_registry'],
     'team_history': ['make_team_history', 'TeamHistory'],
+    'template': ['TEMPLATE_FILES'],
+    'pipeline': ['init_project', 'run_pipeline', 'workflow_steps', 'workflow_yaml', 'PIPELINE_STEPS', 'PipelineResult'],
+    'secrets': ['scan_text', 'scan_notebook', 'scan_files', 'scan_git_history', 'Finding'],
+    'access': ['check_pins', 'create_readonly_role', 'drop_role', 'ApiKeys', 'KeyRejected'],
+    'pyramid': ['count_tests'],
 }
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 _all_ = ['git', 'GitError', 'read_commits', 'Commit', 'dora_metrics', 'DoraReport', 'lead_times', 'restore_times',
          'Deployment', 'read_deploy_log', 'write_deploy_log', 'deploy_log_from_registry', 'make_team_history',
-         'TeamHistory']
+         'TeamHistory', 'TEMPLATE_FILES', 'init_project', 'run_pipeline', 'workflow_steps', 'workflow_yaml',
+         'PIPELINE_STEPS', 'PipelineResult', 'scan_text', 'scan_notebook', 'scan_files', 'scan_git_history',
+         'Finding', 'check_pins', 'create_readonly_role', 'drop_role', 'ApiKeys', 'KeyRejected', 'count_tests']
