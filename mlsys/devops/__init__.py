@@ -7,9 +7,11 @@ __all__ = ['git', 'GitError', 'read_commits', 'Commit', 'dora_metrics', 'DoraRep
            'read_deploy_log', 'write_deploy_log', 'deploy_log_from_registry', 'make_team_history', 'TeamHistory',
            'TEMPLATE_FILES', 'init_project', 'run_pipeline', 'workflow_steps', 'workflow_yaml', 'PIPELINE_STEPS',
            'PipelineResult', 'scan_text', 'scan_notebook', 'scan_files', 'scan_git_history', 'Finding', 'check_pins',
-           'create_readonly_role', 'drop_role', 'ApiKeys', 'KeyRejected', 'count_tests']
+           'create_readonly_role', 'drop_role', 'ApiKeys', 'KeyRejected', 'count_tests', 'make_remote', 'clone',
+           'check_merged', 'make_dvc_project', 'make_lock_conflict', 'check_lock_resolution', 'make_release_history',
+           'check_release_revert', 'tag_commits', 'repro']
 
-# %% ../../nbs/ch10_devops/00_the_role_of_devops.ipynb #4dfe6168
+# %% ../../nbs/ch10_devops/00_the_role_of_devops.ipynb #1a015139
 from ..core.lazy import lazy_exports
 
 _EXPORTS = {
@@ -22,10 +24,14 @@ _EXPORTS = {
     'secrets': ['scan_text', 'scan_notebook', 'scan_files', 'scan_git_history', 'Finding'],
     'access': ['check_pins', 'create_readonly_role', 'drop_role', 'ApiKeys', 'KeyRejected'],
     'pyramid': ['count_tests'],
+    'gitflow': ['make_remote', 'clone', 'check_merged', 'make_dvc_project', 'make_lock_conflict', 'check_lock_resolution',
+                'make_release_history', 'check_release_revert', 'tag_commits', 'repro'],
 }
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 _all_ = ['git', 'GitError', 'read_commits', 'Commit', 'dora_metrics', 'DoraReport', 'lead_times', 'restore_times',
          'Deployment', 'read_deploy_log', 'write_deploy_log', 'deploy_log_from_registry', 'make_team_history',
          'TeamHistory', 'TEMPLATE_FILES', 'init_project', 'run_pipeline', 'workflow_steps', 'workflow_yaml',
          'PIPELINE_STEPS', 'PipelineResult', 'scan_text', 'scan_notebook', 'scan_files', 'scan_git_history',
-         'Finding', 'check_pins', 'create_readonly_role', 'drop_role', 'ApiKeys', 'KeyRejected', 'count_tests']
+         'Finding', 'check_pins', 'create_readonly_role', 'drop_role', 'ApiKeys', 'KeyRejected', 'count_tests',
+         'make_remote', 'clone', 'check_merged', 'make_dvc_project', 'make_lock_conflict', 'check_lock_resolution',
+         'make_release_history', 'check_release_revert', 'tag_commits', 'repro']

@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['LAYERS', 'NOTEBOOK_ASSERTION', 'count_tests']
 
-# %% ../../nbs/ch10_devops/08_testing_pyramid.ipynb #e73f0dbf
+# %% ../../nbs/ch10_devops/08_testing_pyramid.ipynb #641eb89e
 import ast, json, re
 from pathlib import Path
 
-# %% ../../nbs/ch10_devops/08_testing_pyramid.ipynb #972c1c0f
+# %% ../../nbs/ch10_devops/08_testing_pyramid.ipynb #81652df5
 LAYERS = ('code', 'data', 'model', 'integration', 'security', 'e2e') # folders under tests/, bottom of the pyramid first
 NOTEBOOK_ASSERTION = re.compile(r'^\s*(?:test_eq|test_fail|test_close|test_ne|test_is|assert)\b', re.M)
 
