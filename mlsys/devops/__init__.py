@@ -9,9 +9,9 @@ __all__ = ['git', 'GitError', 'read_commits', 'Commit', 'dora_metrics', 'DoraRep
            'PipelineResult', 'scan_text', 'scan_notebook', 'scan_files', 'scan_git_history', 'Finding', 'check_pins',
            'create_readonly_role', 'drop_role', 'ApiKeys', 'KeyRejected', 'count_tests', 'make_remote', 'clone',
            'check_merged', 'make_dvc_project', 'make_lock_conflict', 'check_lock_resolution', 'make_release_history',
-           'check_release_revert', 'tag_commits', 'repro']
+           'check_release_revert', 'tag_commits', 'repro', 'bundle', 'unbundle']
 
-# %% ../../nbs/ch10_devops/00_the_role_of_devops.ipynb #1a015139
+# %% ../../nbs/ch10_devops/00_the_role_of_devops.ipynb #5e035aaa
 from ..core.lazy import lazy_exports
 
 _EXPORTS = {
@@ -25,7 +25,7 @@ _EXPORTS = {
     'access': ['check_pins', 'create_readonly_role', 'drop_role', 'ApiKeys', 'KeyRejected'],
     'pyramid': ['count_tests'],
     'gitflow': ['make_remote', 'clone', 'check_merged', 'make_dvc_project', 'make_lock_conflict', 'check_lock_resolution',
-                'make_release_history', 'check_release_revert', 'tag_commits', 'repro'],
+                'make_release_history', 'check_release_revert', 'tag_commits', 'repro', 'bundle', 'unbundle'],
 }
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 _all_ = ['git', 'GitError', 'read_commits', 'Commit', 'dora_metrics', 'DoraReport', 'lead_times', 'restore_times',
@@ -34,4 +34,4 @@ _all_ = ['git', 'GitError', 'read_commits', 'Commit', 'dora_metrics', 'DoraRepor
          'PIPELINE_STEPS', 'PipelineResult', 'scan_text', 'scan_notebook', 'scan_files', 'scan_git_history',
          'Finding', 'check_pins', 'create_readonly_role', 'drop_role', 'ApiKeys', 'KeyRejected', 'count_tests',
          'make_remote', 'clone', 'check_merged', 'make_dvc_project', 'make_lock_conflict', 'check_lock_resolution',
-         'make_release_history', 'check_release_revert', 'tag_commits', 'repro']
+         'make_release_history', 'check_release_revert', 'tag_commits', 'repro', 'bundle', 'unbundle']
