@@ -31,3 +31,17 @@ def test_pipeline_runs_the_workflows_steps_and_the_gate_stops_a_weaker_model(tmp
     assert [d.action for d in log] == ['deploy', 'refused']
     rep = dora_metrics(proj, proj/'registry'/'deploys.jsonl')  # the student's own project measured like any repository
     assert (rep.deployments, rep.refused, rep.changes) == (1, 1, 1)
+
+
+def test_the_lab_gives_the_instructor_a_table_of_stages(tmp_path):
+    from mlsys.course.labs import run_lab
+    from helpers import ROOT
+    broken = init_project(tmp_path/'broken')
+    (broken/'src'/'churn'/'scratch.py').write_text('import os\n')  # lint fails first
+    (tmp_path/'roster.csv').write_text(f'student_id,project,last_stage\nana,,unit_tests\nbo,{broken},unit_tests\n')
+    table = run_lab(ROOT/'labs'/'pipeline_stages.ipynb', tmp_path/'roster.csv', tmp_path/'out', workers=2, timeout=240).set_index('id')
+    assert (table.status == 'success').all(), table[['status', 'error']]
+    assert table.loc['ana', ['lint', 'unit_tests', 'data_tests']].tolist() == ['passed', 'passed', 'skipped']
+    assert table.loc['bo', ['lint', 'unit_tests']].tolist() == ['failed', 'not run']
+    assert table.loc['bo', 'failed_stage'] == 'lint' and 'F401' in table.loc['bo', 'reason']
+    assert table.stages_passed.to_dict() == {'ana': 2, 'bo': 0}
