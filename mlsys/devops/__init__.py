@@ -11,7 +11,7 @@ __all__ = ['git', 'GitError', 'read_commits', 'Commit', 'dora_metrics', 'DoraRep
            'check_merged', 'make_dvc_project', 'make_lock_conflict', 'check_lock_resolution', 'make_release_history',
            'check_release_revert', 'tag_commits', 'repro', 'bundle', 'unbundle']
 
-# %% ../../nbs/ch10_devops/00_the_role_of_devops.ipynb #5e035aaa
+# %% ../../nbs/ch10_devops/00_the_role_of_devops.ipynb #cecab17a
 from ..core.lazy import lazy_exports
 
 _EXPORTS = {

@@ -6,14 +6,14 @@
 __all__ = ['DEPLOY_ACTIONS', 'DATA_PATHS', 'Deployment', 'parse_deployment', 'read_deploy_log', 'write_deploy_log', 'lead_times',
            'restore_times', 'DoraReport', 'dora_metrics', 'deploy_log_from_registry']
 
-# %% ../../nbs/ch10_devops/02_dora.ipynb #17657ac8
+# %% ../../nbs/ch10_devops/02_dora.ipynb #9cf72cfe
 import json
 from dataclasses import dataclass, asdict
 from datetime import datetime, timezone
 from pathlib import Path
 from .history import read_commits, ancestors
 
-# %% ../../nbs/ch10_devops/02_dora.ipynb #04ef3f69
+# %% ../../nbs/ch10_devops/02_dora.ipynb #1239422a
 DEPLOY_ACTIONS = ('deploy', 'rollback', 'refused')
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def write_deploy_log(deploys:list, path:str|Path)->Path:
     with atomic_path(path) as tmp: Path(tmp).write_text(''.join(d.to_json() + '\n' for d in deploys), encoding='utf-8')
     return Path(path)
 
-# %% ../../nbs/ch10_devops/02_dora.ipynb #b9952a77
+# %% ../../nbs/ch10_devops/02_dora.ipynb #50166b72
 DATA_PATHS = ('dvc.lock', '.dvc', 'data/', 'params.yaml') # a commit touching a path that ends with, or starts with, one of these changes the data
 
 def _is_data(path:str, data_paths)->bool: return any(path.endswith(p) or path.startswith(p) for p in data_paths)
@@ -86,7 +86,7 @@ def lead_times(commits:list, # `read_commits` of a revision containing every dep
     cols = ['sha', 'author', 'committed', 'deployed', 'version', 'hours', 'data_change']
     return pd.DataFrame(rows, columns=cols).sort_values(['committed', 'sha']).reset_index(drop=True)
 
-# %% ../../nbs/ch10_devops/02_dora.ipynb #b5a2e354
+# %% ../../nbs/ch10_devops/02_dora.ipynb #d4b95ce2
 def restore_times(deploys:list): # DataFrame: failed_version, failed_at, restored_at, restored_by, hours
     "For each deployment that caused an incident, how long until a good version served again (NaN while unresolved)."
     import pandas as pd
@@ -100,7 +100,7 @@ def restore_times(deploys:list): # DataFrame: failed_version, failed_at, restore
                      'hours': (fix.time - d.time).total_seconds() / 3600 if fix else float('nan')})
     return pd.DataFrame(rows, columns=['failed_version', 'failed_at', 'incident', 'restored_at', 'restored_by', 'hours'])
 
-# %% ../../nbs/ch10_devops/02_dora.ipynb #e2f30b86
+# %% ../../nbs/ch10_devops/02_dora.ipynb #f83ce45a
 @dataclass
 class DoraReport:
     "Delivery metrics over a window, with the counts behind them."
@@ -153,7 +153,7 @@ def dora_metrics(repo:str|Path|list, # a git repository, or its `read_commits` a
                       med(rt.hours), med(lt[lt.data_change].hours), int(lt.data_change.sum()), refused,
                       refused / (refused + len(dep)) if (refused + len(dep)) else float('nan'))
 
-# %% ../../nbs/ch10_devops/02_dora.ipynb #55596d9c
+# %% ../../nbs/ch10_devops/02_dora.ipynb #570d3d87
 def deploy_log_from_registry(name:str='lapse', # the registered model
                              uri:str|None=None, # tracking URI
                             )->list: # `Deployment`s
