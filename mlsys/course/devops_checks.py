@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['DORA_KEYS', 'LEAK_START', 'SECRET_KINDS', 'team_report', 'make_leaky_repo']
 
-# %% ../../nbs/course/16_devops_checks.ipynb #168777f3
+# %% ../../nbs/course/16_devops_checks.ipynb #b3f46b36
 import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from .answers import check, as_dict, as_number, as_text, Vocabulary, Unexpected
 
-# %% ../../nbs/course/16_devops_checks.ipynb #4725a1e3
+# %% ../../nbs/course/16_devops_checks.ipynb #515e984f
 DORA_KEYS = ('deploys_per_week', 'lead_time_hours', 'change_failure_rate', 'time_to_restore_hours', 'refusal_share')
 
 def team_report(seed:int=0):
@@ -37,7 +37,7 @@ def _dora(a):
                     'change_failure_rate': 'failed deployments over deployments', 'refusal_share': 'refused over (refused + deployed)'}[k]
             yield f"{k}: {got:g} is not what the repository and log give ({hint})"
 
-# %% ../../nbs/course/16_devops_checks.ipynb #2938acf3
+# %% ../../nbs/course/16_devops_checks.ipynb #ddeb8eb5
 LEAK_START = datetime(2026, 2, 2, 9, tzinfo=timezone.utc)
 
 def make_leaky_repo(path:str|Path)->Path:
@@ -71,7 +71,7 @@ def _leak(a):
     if str(a['file']).strip().lstrip('./') not in files: yield f"file: {a['file']!r} is not the file the key was added to"
     if SECRET_KINDS.pick(a['kind'], 'kind') not in {f.kind for f in found}: yield f"kind: {a['kind']!r} is not the kind of secret leaked"
 
-# %% ../../nbs/course/16_devops_checks.ipynb #2011c56c
+# %% ../../nbs/course/16_devops_checks.ipynb #4b7de984
 def _repo(text, where:str, dest:Path)->Path:
     from mlsys.devops.gitflow import unbundle
     if not isinstance(text, str): raise Unexpected(f"{where}: expected the text bundle(repo) returns, got {type(text).__name__}")

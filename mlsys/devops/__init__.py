@@ -4,20 +4,20 @@
 
 # %% auto #0
 __all__ = ['git', 'GitError', 'read_commits', 'Commit', 'dora_metrics', 'DoraReport', 'lead_times', 'restore_times', 'Deployment',
-           'read_deploy_log', 'write_deploy_log', 'deploy_log_from_registry', 'make_team_history', 'TeamHistory',
-           'TEMPLATE_FILES', 'init_project', 'run_pipeline', 'workflow_steps', 'workflow_yaml', 'PIPELINE_STEPS',
-           'PipelineResult', 'scan_text', 'scan_notebook', 'scan_files', 'scan_git_history', 'Finding', 'check_pins',
-           'create_readonly_role', 'drop_role', 'ApiKeys', 'KeyRejected', 'count_tests', 'make_remote', 'clone',
-           'check_merged', 'make_dvc_project', 'make_lock_conflict', 'check_lock_resolution', 'make_release_history',
-           'check_release_revert', 'tag_commits', 'repro', 'bundle', 'unbundle']
+           'read_deploy_log', 'write_deploy_log', 'deploy_log_from_registry', 'from_release_log', 'make_team_history',
+           'TeamHistory', 'TEMPLATE_FILES', 'init_project', 'run_pipeline', 'workflow_steps', 'workflow_yaml',
+           'PIPELINE_STEPS', 'PipelineResult', 'scan_text', 'scan_notebook', 'scan_files', 'scan_git_history',
+           'Finding', 'check_pins', 'create_readonly_role', 'drop_role', 'ApiKeys', 'KeyRejected', 'count_tests',
+           'make_remote', 'clone', 'check_merged', 'make_dvc_project', 'make_lock_conflict', 'check_lock_resolution',
+           'make_release_history', 'check_release_revert', 'tag_commits', 'repro', 'bundle', 'unbundle']
 
-# %% ../../nbs/ch10_devops/00_the_role_of_devops.ipynb #cecab17a
+# %% ../../nbs/ch10_devops/00_the_role_of_devops.ipynb #00603483
 from ..core.lazy import lazy_exports
 
 _EXPORTS = {
     'history': ['git', 'GitError', 'read_commits', 'Commit'],
     'dora': ['dora_metrics', 'DoraReport', 'lead_times', 'restore_times', 'Deployment', 'read_deploy_log', 'write_deploy_log',
-             'deploy_log_from_registry'],
+             'deploy_log_from_registry', 'from_release_log'],
     'team_history': ['make_team_history', 'TeamHistory'],
     'template': ['TEMPLATE_FILES'],
     'pipeline': ['init_project', 'run_pipeline', 'workflow_steps', 'workflow_yaml', 'PIPELINE_STEPS', 'PipelineResult'],
@@ -29,9 +29,10 @@ _EXPORTS = {
 }
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 _all_ = ['git', 'GitError', 'read_commits', 'Commit', 'dora_metrics', 'DoraReport', 'lead_times', 'restore_times',
-         'Deployment', 'read_deploy_log', 'write_deploy_log', 'deploy_log_from_registry', 'make_team_history',
-         'TeamHistory', 'TEMPLATE_FILES', 'init_project', 'run_pipeline', 'workflow_steps', 'workflow_yaml',
-         'PIPELINE_STEPS', 'PipelineResult', 'scan_text', 'scan_notebook', 'scan_files', 'scan_git_history',
-         'Finding', 'check_pins', 'create_readonly_role', 'drop_role', 'ApiKeys', 'KeyRejected', 'count_tests',
-         'make_remote', 'clone', 'check_merged', 'make_dvc_project', 'make_lock_conflict', 'check_lock_resolution',
-         'make_release_history', 'check_release_revert', 'tag_commits', 'repro', 'bundle', 'unbundle']
+         'Deployment', 'read_deploy_log', 'write_deploy_log', 'deploy_log_from_registry', 'from_release_log',
+         'make_team_history', 'TeamHistory', 'TEMPLATE_FILES', 'init_project', 'run_pipeline', 'workflow_steps',
+         'workflow_yaml', 'PIPELINE_STEPS', 'PipelineResult', 'scan_text', 'scan_notebook', 'scan_files',
+         'scan_git_history', 'Finding', 'check_pins', 'create_readonly_role', 'drop_role', 'ApiKeys', 'KeyRejected',
+         'count_tests', 'make_remote', 'clone', 'check_merged', 'make_dvc_project', 'make_lock_conflict',
+         'check_lock_resolution', 'make_release_history', 'check_release_revert', 'tag_commits', 'repro', 'bundle',
+         'unbundle']

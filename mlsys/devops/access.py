@@ -5,12 +5,12 @@
 # %% auto #0
 __all__ = ['check_pins', 'create_readonly_role', 'drop_role', 'KeyRejected', 'ApiKeys']
 
-# %% ../../nbs/ch10_devops/07_access.ipynb #9e813c39
+# %% ../../nbs/ch10_devops/07_access.ipynb #d84eb0d2
 import hashlib, hmac, json, re, secrets
 from datetime import datetime, timezone
 from pathlib import Path
 
-# %% ../../nbs/ch10_devops/07_access.ipynb #fd244288
+# %% ../../nbs/ch10_devops/07_access.ipynb #96e248ee
 def check_pins(constraints:str|Path, # a pip constraints file
                required:list|tuple=(), # packages that must be pinned
                installed:bool=True, # also compare with the versions installed here
@@ -34,7 +34,7 @@ def check_pins(constraints:str|Path, # a pip constraints file
             if have != pinned: problems.append(f"{pkg} is pinned to {pinned} but {have} is installed")
     return problems
 
-# %% ../../nbs/ch10_devops/07_access.ipynb #89f881ac
+# %% ../../nbs/ch10_devops/07_access.ipynb #60961c2e
 def _libpq(url:str)->str: return re.sub(r'^postgresql\+\w+://', 'postgresql://', url)
 
 def create_readonly_role(admin_url:str, # a role allowed to create roles (CREATEROLE) and grant on the tables
@@ -73,7 +73,7 @@ def drop_role(admin_url:str, role:str)->None:
         c.execute(sql.SQL('REVOKE ALL ON DATABASE {} FROM {}').format(sql.Identifier(c.info.dbname), r))
         c.execute(sql.SQL('DROP ROLE {}').format(r))
 
-# %% ../../nbs/ch10_devops/07_access.ipynb #a516dfdd
+# %% ../../nbs/ch10_devops/07_access.ipynb #1a2a0520
 class KeyRejected(PermissionError):
     "An API key that is unknown, malformed or revoked."
 

@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['add_parser', 'run']
 
-# %% ../../nbs/ch10_devops/09_command.ipynb #6ca3a34f
+# %% ../../nbs/ch10_devops/09_command.ipynb #02964b9a
 import sys
 from pathlib import Path
 
-# %% ../../nbs/ch10_devops/09_command.ipynb #05f311ff
+# %% ../../nbs/ch10_devops/09_command.ipynb #c9b6d1b9
 def add_parser(sub)->None:
     "Add the `devops` verb group to the `mlsys` command's subparsers."
     dev = sub.add_parser('devops', help='CI/CD for an ML project: scaffold, run the pipeline, DORA metrics, secret scan (chapters 10-11)')

@@ -4,16 +4,16 @@
 
 # %% auto #0
 __all__ = ['DEPLOY_ACTIONS', 'DATA_PATHS', 'Deployment', 'parse_deployment', 'read_deploy_log', 'write_deploy_log', 'lead_times',
-           'restore_times', 'DoraReport', 'dora_metrics', 'deploy_log_from_registry']
+           'restore_times', 'DoraReport', 'dora_metrics', 'deploy_log_from_registry', 'from_release_log']
 
-# %% ../../nbs/ch10_devops/02_dora.ipynb #9cf72cfe
+# %% ../../nbs/ch10_devops/02_dora.ipynb #a0e22d67
 import json
 from dataclasses import dataclass, asdict
 from datetime import datetime, timezone
 from pathlib import Path
 from .history import read_commits, ancestors
 
-# %% ../../nbs/ch10_devops/02_dora.ipynb #1239422a
+# %% ../../nbs/ch10_devops/02_dora.ipynb #c8390319
 DEPLOY_ACTIONS = ('deploy', 'rollback', 'refused')
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def write_deploy_log(deploys:list, path:str|Path)->Path:
     with atomic_path(path) as tmp: Path(tmp).write_text(''.join(d.to_json() + '\n' for d in deploys), encoding='utf-8')
     return Path(path)
 
-# %% ../../nbs/ch10_devops/02_dora.ipynb #50166b72
+# %% ../../nbs/ch10_devops/02_dora.ipynb #d36225ea
 DATA_PATHS = ('dvc.lock', '.dvc', 'data/', 'params.yaml') # a commit touching a path that ends with, or starts with, one of these changes the data
 
 def _is_data(path:str, data_paths)->bool: return any(path.endswith(p) or path.startswith(p) for p in data_paths)
@@ -86,7 +86,7 @@ def lead_times(commits:list, # `read_commits` of a revision containing every dep
     cols = ['sha', 'author', 'committed', 'deployed', 'version', 'hours', 'data_change']
     return pd.DataFrame(rows, columns=cols).sort_values(['committed', 'sha']).reset_index(drop=True)
 
-# %% ../../nbs/ch10_devops/02_dora.ipynb #d4b95ce2
+# %% ../../nbs/ch10_devops/02_dora.ipynb #a1ed849a
 def restore_times(deploys:list): # DataFrame: failed_version, failed_at, restored_at, restored_by, hours
     "For each deployment that caused an incident, how long until a good version served again (NaN while unresolved)."
     import pandas as pd
@@ -100,7 +100,7 @@ def restore_times(deploys:list): # DataFrame: failed_version, failed_at, restore
                      'hours': (fix.time - d.time).total_seconds() / 3600 if fix else float('nan')})
     return pd.DataFrame(rows, columns=['failed_version', 'failed_at', 'incident', 'restored_at', 'restored_by', 'hours'])
 
-# %% ../../nbs/ch10_devops/02_dora.ipynb #f83ce45a
+# %% ../../nbs/ch10_devops/02_dora.ipynb #8d1cea8a
 @dataclass
 class DoraReport:
     "Delivery metrics over a window, with the counts behind them."
@@ -153,7 +153,7 @@ def dora_metrics(repo:str|Path|list, # a git repository, or its `read_commits` a
                       med(rt.hours), med(lt[lt.data_change].hours), int(lt.data_change.sum()), refused,
                       refused / (refused + len(dep)) if (refused + len(dep)) else float('nan'))
 
-# %% ../../nbs/ch10_devops/02_dora.ipynb #570d3d87
+# %% ../../nbs/ch10_devops/02_dora.ipynb #52925cdf
 def deploy_log_from_registry(name:str='lapse', # the registered model
                              uri:str|None=None, # tracking URI
                             )->list: # `Deployment`s
@@ -168,3 +168,22 @@ def deploy_log_from_registry(name:str='lapse', # the registered model
                               'deploy' if decision == 'promoted' else 'refused', str(mv.version),
                               commit if commit and commit not in ('None', 'unknown') else None))
     return sorted(out, key=lambda d: d.time)
+
+# %% ../../nbs/ch10_devops/02_dora.ipynb #50dae778
+def from_release_log(records:list, # dicts as the service's deploy log holds them
+                     commits:dict|None=None, # model version -> the commit it was built from
+                    )->list: # `Deployment`s
+    "Deployments from the prediction service's release decisions (a rollback marks the deployment it undid as failed)."
+    out, commits = [], {str(k): v for k, v in (commits or {}).items()}
+    for i, r in enumerate(records):
+        for f in ('time', 'action', 'to_version'):
+            if f not in r: raise ValueError(f"release record {i + 1}: field {f!r} is missing")
+        t, to = parse_deployment({'time': r['time'], 'action': 'deploy', 'version': str(r['to_version'])}, f'release record {i + 1}').time, str(r['to_version'])
+        if r['action'] == 'rollback':
+            last = next((j for j in range(len(out) - 1, -1, -1) if out[j].action == 'deploy'), None)
+            if last is not None and out[last].version != to:
+                d = out[last]; out[last] = Deployment(d.time, 'deploy', d.version, d.commit, False, r.get('reason') or 'rolled back')
+            out.append(Deployment(t, 'rollback', to)); continue
+        full = r.get('mode', 'champion') == 'champion' or (r.get('mode') == 'blue_green' and r.get('active') == 'challenger')
+        if full and to != str(r.get('from_version')): out.append(Deployment(t, 'deploy', to, commits.get(to)))
+    return out

@@ -7,12 +7,12 @@ __all__ = ['PREPARE', 'RAW_CSV', 'DVC_YAML', 'EXPECTED_PARAMS', 'make_remote', '
            'make_dvc_project', 'make_lock_conflict', 'check_lock_resolution', 'make_release_history',
            'check_release_revert', 'tag_commits', 'bundle', 'unbundle']
 
-# %% ../../nbs/ch11_git/01_git_for_ml_teams.ipynb #f21972c8
+# %% ../../nbs/ch11_git/01_git_for_ml_teams.ipynb #69684a32
 import contextlib, io, os, shutil, sys
 from pathlib import Path
 from .history import git, GitError
 
-# %% ../../nbs/ch11_git/01_git_for_ml_teams.ipynb #c34a6011
+# %% ../../nbs/ch11_git/01_git_for_ml_teams.ipynb #9602f295
 def make_remote(path:str|Path, # the bare repository to create, e.g. .../team.git
                 files:dict|None=None, # the first commit's files (path -> text)
                )->Path:
@@ -32,7 +32,7 @@ def clone(remote:str|Path, dest:str|Path)->Path:
     git(Path(dest).parent, 'clone', '-q', str(remote), str(dest))
     return Path(dest)
 
-# %% ../../nbs/ch11_git/01_git_for_ml_teams.ipynb #de752b85
+# %% ../../nbs/ch11_git/01_git_for_ml_teams.ipynb #1e4e256d
 def check_merged(remote:str|Path, # the bare repository
                  branch:str, # the merge request's branch
                 )->list: # problems (empty: merged properly)
@@ -51,7 +51,7 @@ def git_succeeds(repo, *args)->bool:
     try: git(repo, *args); return True
     except GitError: return False
 
-# %% ../../nbs/ch11_git/01_git_for_ml_teams.ipynb #a8cef65d
+# %% ../../nbs/ch11_git/01_git_for_ml_teams.ipynb #22d84079
 PREPARE = '''import csv, yaml
 p = yaml.safe_load(open("params.yaml"))["prepare"]
 rows = [r for r in csv.DictReader(open("data/raw.csv")) if int(r["week"]) <= p["window_weeks"] and float(r["spend"]) >= p["min_spend"]]
@@ -96,7 +96,7 @@ def make_dvc_project(path:str|Path, # an empty folder (becomes a git repository 
     git(path, 'add', '-A'); git(path, 'commit', '-q', '-m', 'DVC pipeline: prepare features from the raw data')
     return path
 
-# %% ../../nbs/ch11_git/01_git_for_ml_teams.ipynb #2fd2cb88
+# %% ../../nbs/ch11_git/01_git_for_ml_teams.ipynb #c2d01a43
 def _change_params(path:Path, **values):
     import yaml
     p = yaml.safe_load((path/'params.yaml').read_text())
@@ -115,7 +115,7 @@ def make_lock_conflict(path:str|Path)->Path:
     git(path, 'merge', 'longer-window', '-m', "Merge branch 'longer-window'", check=False)
     return path
 
-# %% ../../nbs/ch11_git/01_git_for_ml_teams.ipynb #468f3c09
+# %% ../../nbs/ch11_git/01_git_for_ml_teams.ipynb #f8c9cbcc
 EXPECTED_PARAMS = {'min_spend': 5, 'window_weeks': 12}
 
 def check_lock_resolution(path:str|Path, # the repository after the student's resolution
@@ -152,7 +152,7 @@ def check_lock_resolution(path:str|Path, # the repository after the student's re
                         "never edit it by hand — run `dvc repro` and commit its dvc.lock")
     return problems
 
-# %% ../../nbs/ch11_git/01_git_for_ml_teams.ipynb #f1dc6ef2
+# %% ../../nbs/ch11_git/01_git_for_ml_teams.ipynb #38a53b9c
 def make_release_history(remote:str|Path, # the bare repository to create
                         )->Path:
     "A remote whose `main` has releases v1 (good) and v2 (a merged parameter change that turned out bad)."
@@ -189,7 +189,7 @@ def tag_commits(repo:str|Path)->dict: # tag -> the commit it names
     out = git(repo, 'for-each-ref', '--format=%(refname:short) %(*objectname) %(objectname)', 'refs/tags')
     return {parts[0]: parts[1] if len(parts) == 3 else parts[-1] for parts in (l.split() for l in out.splitlines())}
 
-# %% ../../nbs/ch11_git/01_git_for_ml_teams.ipynb #75e05a9f
+# %% ../../nbs/ch11_git/01_git_for_ml_teams.ipynb #017363b0
 def bundle(repo:str|Path)->str: # base64 text of a git bundle with every branch and tag
     "A repository's committed history as text, to hand in."
     import base64, subprocess

@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['GitError', 'git_env', 'git', 'Commit', 'read_commits', 'ancestors']
 
-# %% ../../nbs/ch10_devops/01_history.ipynb #740fca83
+# %% ../../nbs/ch10_devops/01_history.ipynb #86a0c603
 import os, subprocess
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-# %% ../../nbs/ch10_devops/01_history.ipynb #64b4a9f8
+# %% ../../nbs/ch10_devops/01_history.ipynb #d4acda5f
 class GitError(RuntimeError):
     "A git command failed; the message holds the command and git's own error."
 
@@ -38,7 +38,7 @@ def git(repo:str|Path, # the working folder (or bare repository)
         raise GitError(f"git {' '.join(args)} failed in {repo} (exit {p.returncode}): {(p.stderr or p.stdout).strip()[:2000]}")
     return p.stdout.strip() if strip else p.stdout
 
-# %% ../../nbs/ch10_devops/01_history.ipynb #1ef1059d
+# %% ../../nbs/ch10_devops/01_history.ipynb #6e759f3f
 @dataclass(frozen=True)
 class Commit:
     "One commit: who, when, its parents and the files it changed."
@@ -64,7 +64,7 @@ def read_commits(repo:str|Path, # a git repository (working folder or bare)
                               tuple(f for f in files.split('\n') if f.strip())))
     return commits
 
-# %% ../../nbs/ch10_devops/01_history.ipynb #04ccdbc0
+# %% ../../nbs/ch10_devops/01_history.ipynb #30ba8e72
 def ancestors(commits:list, # `read_commits` output
               sha:str, # the commit to start from (a full sha)
              )->set: # shas of `sha` and all its ancestors

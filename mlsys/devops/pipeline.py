@@ -7,13 +7,13 @@ __all__ = ['PYTEST', 'PIPELINE_STEPS', 'PIPELINE_ENV', 'WORKFLOW', 'SETUP_IDS', 
            'workflow_yaml', 'workflow_steps', 'pinned_constraints', 'project_files', 'init_project', 'PipelineResult',
            'run_pipeline']
 
-# %% ../../nbs/ch10_devops/05_pipeline.ipynb #32208f94
+# %% ../../nbs/ch10_devops/05_pipeline.ipynb #e68ae67a
 import json, os, re, subprocess, sys, time
 from dataclasses import dataclass, field
 from pathlib import Path
 from .template import TEMPLATE_FILES
 
-# %% ../../nbs/ch10_devops/05_pipeline.ipynb #a963841f
+# %% ../../nbs/ch10_devops/05_pipeline.ipynb #c01d3de8
 PYTEST = 'python -m pytest -q -p no:cacheprovider'
 PIPELINE_STEPS = [ # (stage, command) in the order they run
     ('lint', 'python -m ruff check --output-format concise .'),
@@ -28,7 +28,7 @@ PIPELINE_STEPS = [ # (stage, command) in the order they run
 PIPELINE_ENV = {'PYTHONPATH': 'src', 'GX_ANALYTICS_ENABLED': 'false', 'MLFLOW_DISABLE_TELEMETRY': 'true', 'DO_NOT_TRACK': '1'}
 WORKFLOW = '.github/workflows/pipeline.yml'
 
-# %% ../../nbs/ch10_devops/05_pipeline.ipynb #89c92517
+# %% ../../nbs/ch10_devops/05_pipeline.ipynb #fa79c070
 SETUP_IDS = ('install',) # steps of the workflow that only CI runs
 
 def workflow_yaml(steps:list=PIPELINE_STEPS, # (stage, command) pairs
@@ -59,10 +59,10 @@ def workflow_steps(project:str|Path, # a project made by `init_project`
              if 'run' in s and s.get('id') not in SETUP_IDS]
     return steps, {k: str(v) for k, v in (jobs['pipeline'].get('env') or {}).items()}
 
-# %% ../../nbs/ch10_devops/05_pipeline.ipynb #fa0c2bfb
+# %% ../../nbs/ch10_devops/05_pipeline.ipynb #db0d187e
 PIPELINE_FILES = {} # path -> text: the pipeline's tests and settings, beside the template's files
 
-# %% ../../nbs/ch10_devops/05_pipeline.ipynb #2ba03ff5
+# %% ../../nbs/ch10_devops/05_pipeline.ipynb #d3b5199e
 PIPELINE_FILES['tests/unit/test_data.py'] = r'''from churn.data import FEATURES, TARGET, make_customers, split
 
 
@@ -78,7 +78,7 @@ def test_columns_and_split():
     assert (len(fit), len(holdout)) == (70, 30) and fit.index.max() < holdout.index.min()
 '''
 
-# %% ../../nbs/ch10_devops/05_pipeline.ipynb #3c9c36d4
+# %% ../../nbs/ch10_devops/05_pipeline.ipynb #e4ada9e2
 PIPELINE_FILES['tests/data/test_expectations.py'] = r'''"""Data tests with Great Expectations: every batch must meet these before anything trains on it."""
 import great_expectations as gx
 import pytest
@@ -110,7 +110,7 @@ def test_expectation(batch, expectation):
     assert result.success, f"{expectation.expectation_type} on {expectation.column}: {result.result}"
 '''
 
-# %% ../../nbs/ch10_devops/05_pipeline.ipynb #dfc80e92
+# %% ../../nbs/ch10_devops/05_pipeline.ipynb #81ec98f7
 PIPELINE_FILES['tests/model/test_candidate.py'] = r'''"""Model tests on the candidate the train stage wrote: behaviour, not just a score."""
 import numpy as np
 import pytest
@@ -148,7 +148,7 @@ def test_beats_a_coin_flip(model, holdout):
     assert auc(model, holdout) >= params()["gate"]["min_auc"]
 '''
 
-# %% ../../nbs/ch10_devops/05_pipeline.ipynb #f0d94b52
+# %% ../../nbs/ch10_devops/05_pipeline.ipynb #301587a5
 PIPELINE_FILES['ruff.toml'] = r'''line-length = 140
 target-version = "py311"
 
@@ -156,7 +156,7 @@ target-version = "py311"
 select = ["E", "F", "W", "B"]
 '''
 
-# %% ../../nbs/ch10_devops/05_pipeline.ipynb #32d77be5
+# %% ../../nbs/ch10_devops/05_pipeline.ipynb #c51cf5ab
 PIPELINE_FILES['.gitignore'] = r'''/artifacts/
 /registry/*.skops
 /registry/*.tmp
@@ -164,7 +164,7 @@ __pycache__/
 .ipynb_checkpoints/
 '''
 
-# %% ../../nbs/ch10_devops/05_pipeline.ipynb #d764af0a
+# %% ../../nbs/ch10_devops/05_pipeline.ipynb #8ce2b517
 PRE_COMMIT = """# pre-commit install  (then these run on every commit; `pre-commit run --all-files` to run them now)
 repos:
   - repo: local
@@ -196,7 +196,7 @@ def pinned_constraints(packages:tuple=REQUIREMENTS)->str:
         except PackageNotFoundError: raise ValueError(f"package {p!r} is not installed, so it cannot be pinned") from None
     return '\n'.join(lines) + '\n'
 
-# %% ../../nbs/ch10_devops/05_pipeline.ipynb #fbf159c1
+# %% ../../nbs/ch10_devops/05_pipeline.ipynb #39812869
 def project_files()->dict: # path -> text
     "Every file `init_project` writes."
     return {**TEMPLATE_FILES, **PIPELINE_FILES, WORKFLOW: workflow_yaml(), '.pre-commit-config.yaml': PRE_COMMIT,
@@ -216,7 +216,7 @@ def init_project(dest:str|Path, # an empty or missing folder
         git(dest, 'init', '-q', '-b', 'main'); git(dest, 'add', '-A'); git(dest, 'commit', '-q', '-m', 'Start from the mlsys template')
     return dest
 
-# %% ../../nbs/ch10_devops/05_pipeline.ipynb #9923370c
+# %% ../../nbs/ch10_devops/05_pipeline.ipynb #46a0b59d
 @dataclass
 class PipelineResult:
     "What a pipeline run did, stage by stage."

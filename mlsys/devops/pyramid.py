@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['LAYERS', 'NOTEBOOK_ASSERTION', 'count_tests']
 
-# %% ../../nbs/ch10_devops/08_testing_pyramid.ipynb #b1de5b20
+# %% ../../nbs/ch10_devops/08_testing_pyramid.ipynb #2260d0fb
 import ast, json, re
 from pathlib import Path
 
-# %% ../../nbs/ch10_devops/08_testing_pyramid.ipynb #0bf35a64
+# %% ../../nbs/ch10_devops/08_testing_pyramid.ipynb #96244c96
 LAYERS = ('code', 'data', 'model', 'integration', 'security', 'e2e') # folders under tests/, bottom of the pyramid first
 NOTEBOOK_ASSERTION = re.compile(r'^\s*(?:test_eq|test_fail|test_close|test_ne|test_is|assert)\b', re.M)
 

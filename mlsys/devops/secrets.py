@@ -6,12 +6,12 @@
 __all__ = ['SECRET_PATTERNS', 'PLACEHOLDER', 'Finding', 'mask', 'scan_text', 'scan_notebook', 'scan_files', 'scan_git_history',
            'main']
 
-# %% ../../nbs/ch10_devops/06_secrets.ipynb #15942147
+# %% ../../nbs/ch10_devops/06_secrets.ipynb #8d98b461
 import json, re, sys
 from dataclasses import dataclass
 from pathlib import Path
 
-# %% ../../nbs/ch10_devops/06_secrets.ipynb #66a95748
+# %% ../../nbs/ch10_devops/06_secrets.ipynb #f037a30e
 SECRET_PATTERNS = { # kind -> regex; group 1, when present, is the secret value
     'aws_access_key_id': r'\b((?:AKIA|ASIA)[0-9A-Z]{16})\b',
     'private_key': r'(-----BEGIN (?:RSA |EC |OPENSSH |DSA |ENCRYPTED )?PRIVATE KEY-----)',
@@ -48,7 +48,7 @@ def scan_text(text:str, # the text to scan
                 found.append(Finding(where, n, kind, mask(value)))
     return found
 
-# %% ../../nbs/ch10_devops/06_secrets.ipynb #fd17cbca
+# %% ../../nbs/ch10_devops/06_secrets.ipynb #8d36bd45
 def _output_text(out:dict)->str:
     if out.get('output_type') == 'stream': return ''.join(out.get('text', ''))
     if out.get('output_type') == 'error': return '\n'.join(out.get('traceback', []))
@@ -72,7 +72,7 @@ def scan_files(paths:list)->list: # `Finding`s
         except UnicodeDecodeError: continue
     return found
 
-# %% ../../nbs/ch10_devops/06_secrets.ipynb #44859d01
+# %% ../../nbs/ch10_devops/06_secrets.ipynb #4ddf8bb1
 def scan_git_history(repo:str|Path)->list: # `Finding`s, where = 'commit <sha> <file>'
     "Credentials added by any commit of any branch of `repo`."
     from mlsys.devops.history import git
@@ -84,7 +84,7 @@ def scan_git_history(repo:str|Path)->list: # `Finding`s, where = 'commit <sha> <
             found += [Finding(f"commit {sha[:12]} {path}", 0, f.kind, f.masked) for f in scan_text(line[1:])]
     return found
 
-# %% ../../nbs/ch10_devops/06_secrets.ipynb #e29a6a6f
+# %% ../../nbs/ch10_devops/06_secrets.ipynb #f21ab99d
 def main(argv:list|None=None)->int: # 0 clean, 1 secrets found
     "Command line: scan files, or `--history REPO`."
     import argparse
@@ -96,6 +96,6 @@ def main(argv:list|None=None)->int: # 0 clean, 1 secrets found
     if found: print(f"{len(found)} possible secret(s): remove them, and revoke any that were ever committed", file=sys.stderr)
     return 1 if found else 0
 
-# %% ../../nbs/ch10_devops/06_secrets.ipynb #fa085484
+# %% ../../nbs/ch10_devops/06_secrets.ipynb #38cb3bd7
 #| eval: false
 if __name__ == '__main__': raise SystemExit(main())

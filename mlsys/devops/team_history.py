@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['TEAM', 'START', 'CODE_FILES', 'TeamHistory', 'make_team_history']
 
-# %% ../../nbs/ch10_devops/03_team_history.ipynb #487afeaf
+# %% ../../nbs/ch10_devops/03_team_history.ipynb #3c9cbbf0
 import json, random
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -13,7 +13,7 @@ from pathlib import Path
 from .history import git
 from .dora import Deployment, write_deploy_log
 
-# %% ../../nbs/ch10_devops/03_team_history.ipynb #507217d4
+# %% ../../nbs/ch10_devops/03_team_history.ipynb #fa1e05c9
 TEAM = ('Ana', 'Bo', 'Chen', 'Dee')
 START = datetime(2026, 1, 5, 9, tzinfo=timezone.utc) # a Monday morning
 CODE_FILES = ('src/features.py', 'src/train.py', 'src/serve.py', 'tests/test_features.py')
@@ -58,7 +58,7 @@ class _Stream:
         found = dict(line.split() for line in marks.read_text().splitlines()); marks.unlink()
         return found
 
-# %% ../../nbs/ch10_devops/03_team_history.ipynb #fd37d803
+# %% ../../nbs/ch10_devops/03_team_history.ipynb #8c1e6a61
 def _branch(st:_Stream, files:dict, main:int, rng:random.Random, n:int, t:datetime)->tuple:
     "Add branch number `n` starting at `t` and its merge into main; return (merge mark, merge time)."
     author, data = rng.choice(TEAM), rng.random() < 0.25
@@ -78,7 +78,7 @@ def _branch(st:_Stream, files:dict, main:int, rng:random.Random, n:int, t:dateti
     t += _hours(rng, 0.5, 24)
     return st.commit('main', files, f"Merge branch '{name}'", t, rng.choice([a for a in TEAM if a != author]), (main, tip)), t
 
-# %% ../../nbs/ch10_devops/03_team_history.ipynb #61d05630
+# %% ../../nbs/ch10_devops/03_team_history.ipynb #a3ec8f9e
 @dataclass
 class TeamHistory:
     "Where `make_team_history` wrote the repository and its deployment log."

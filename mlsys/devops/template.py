@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['TEMPLATE_FILES']
 
-# %% ../../nbs/ch10_devops/04_project_template.ipynb #ce8d9996
+# %% ../../nbs/ch10_devops/04_project_template.ipynb #22e0ffa4
 TEMPLATE_FILES = {} # path inside the project -> its text
 
-# %% ../../nbs/ch10_devops/04_project_template.ipynb #c7a45a3e
+# %% ../../nbs/ch10_devops/04_project_template.ipynb #89870631
 TEMPLATE_FILES['params.yaml'] = r'''# Everything a run depends on besides code: change a value here, not in the scripts.
 data:
   rows: 2000        # customers in the seeded data set
@@ -23,11 +23,11 @@ gate:
   min_auc: 0.6      # and any model must beat a coin flip by this much
 '''
 
-# %% ../../nbs/ch10_devops/04_project_template.ipynb #38b06bc2
+# %% ../../nbs/ch10_devops/04_project_template.ipynb #0d6fda1d
 TEMPLATE_FILES['src/churn/__init__.py'] = r'''"""A small churn model with a CI/CD pipeline: data checks, training, model tests, a promotion gate, a service."""
 '''
 
-# %% ../../nbs/ch10_devops/04_project_template.ipynb #9edb3570
+# %% ../../nbs/ch10_devops/04_project_template.ipynb #dd397ed2
 TEMPLATE_FILES['src/churn/config.py'] = r'''"""Parameters and paths of the project, read from params.yaml at the project root."""
 from pathlib import Path
 
@@ -43,7 +43,7 @@ def params() -> dict:
     return yaml.safe_load((ROOT / "params.yaml").read_text())
 '''
 
-# %% ../../nbs/ch10_devops/04_project_template.ipynb #1567e620
+# %% ../../nbs/ch10_devops/04_project_template.ipynb #ee2718cb
 TEMPLATE_FILES['src/churn/data.py'] = r'''"""A seeded customer table: the same seed gives the same customers, byte for byte."""
 import numpy as np
 import pandas as pd
@@ -73,7 +73,7 @@ def split(df: pd.DataFrame, holdout: float = 0.3) -> tuple:
     return df.iloc[:cut], df.iloc[cut:]
 '''
 
-# %% ../../nbs/ch10_devops/04_project_template.ipynb #a1f57d96
+# %% ../../nbs/ch10_devops/04_project_template.ipynb #69ceae04
 TEMPLATE_FILES['src/churn/model.py'] = r'''"""Train, score, save and load the churn model (skops, never pickle)."""
 from pathlib import Path
 
@@ -113,7 +113,7 @@ def load(path: Path):
     return sio.load(path)
 '''
 
-# %% ../../nbs/ch10_devops/04_project_template.ipynb #7a1b5282
+# %% ../../nbs/ch10_devops/04_project_template.ipynb #58c865d9
 TEMPLATE_FILES['src/churn/train.py'] = r'''"""Stage `train`: fit the candidate on the training rows and record its holdout AUC."""
 import json
 
@@ -137,7 +137,7 @@ if __name__ == "__main__":
     raise SystemExit(main())
 '''
 
-# %% ../../nbs/ch10_devops/04_project_template.ipynb #1c570403
+# %% ../../nbs/ch10_devops/04_project_template.ipynb #5cdb4004
 TEMPLATE_FILES['src/churn/gate.py'] = r'''"""Stage `gate`: the candidate must beat the champion on the same holdout by the margin in params.yaml."""
 import json
 import subprocess
@@ -200,7 +200,7 @@ if __name__ == "__main__":
     raise SystemExit(main())
 '''
 
-# %% ../../nbs/ch10_devops/04_project_template.ipynb #a6397596
+# %% ../../nbs/ch10_devops/04_project_template.ipynb #d8bcc6f8
 TEMPLATE_FILES['src/churn/app.py'] = r'''"""The prediction service: one customer in, a churn probability out."""
 import os
 from pathlib import Path
@@ -234,7 +234,7 @@ def predict(customer: Customer) -> dict:
     return {"churn_probability": float(model.predict_proba(row)[0, 1])}
 '''
 
-# %% ../../nbs/ch10_devops/04_project_template.ipynb #7cbac0ec
+# %% ../../nbs/ch10_devops/04_project_template.ipynb #bc1f6acd
 TEMPLATE_FILES['src/churn/smoke.py'] = r'''"""Stage `smoke`: start the service on a free port with the candidate, send real requests, stop it."""
 import json
 import os
@@ -306,7 +306,7 @@ if __name__ == "__main__":
     raise SystemExit(main())
 '''
 
-# %% ../../nbs/ch10_devops/04_project_template.ipynb #b205b5c9
+# %% ../../nbs/ch10_devops/04_project_template.ipynb #552a6aa2
 TEMPLATE_FILES['src/churn/promote.py'] = r'''"""Stage `promote`: the candidate becomes the champion, and the deployment is logged."""
 import shutil
 
