@@ -45,3 +45,25 @@ def test_the_lab_gives_the_instructor_a_table_of_stages(tmp_path):
     assert table.loc['bo', ['lint', 'unit_tests']].tolist() == ['failed', 'not run']
     assert table.loc['bo', 'failed_stage'] == 'lint' and 'F401' in table.loc['bo', 'reason']
     assert table.stages_passed.to_dict() == {'ana': 2, 'bo': 0}
+
+
+def test_lock_conflict_check_passes_only_the_repro_resolution(tmp_path):
+    import shutil
+    from mlsys.devops.gitflow import make_lock_conflict, check_lock_resolution, repro, bundle, unbundle
+    from mlsys.devops.history import git
+    conf = make_lock_conflict(tmp_path/'conflict')
+    hand = shutil.copytree(conf, tmp_path/'hand')
+    merged = 'prepare:\n  min_spend: 5\n  window_weeks: 12\n'
+    assert 'still in progress' in check_lock_resolution(conf)[0]
+    # wrong: the lock's parameter lines edited by hand to match params.yaml; its output hash is main's stale one
+    (hand/'params.yaml').write_text(merged)
+    git(hand, 'checkout', '--ours', 'dvc.lock')
+    (hand/'dvc.lock').write_text((hand/'dvc.lock').read_text().replace('prepare.window_weeks: 8', 'prepare.window_weeks: 12'))
+    git(hand, 'add', '-A'); git(hand, 'commit', '-q', '--no-edit')
+    problems = check_lock_resolution(unbundle(bundle(hand), tmp_path/'hand-in'))
+    assert len(problems) == 1 and 'differs in: outs' in problems[0] and 'never edit it by hand' in problems[0], problems
+    # right: params merged, dvc repro writes the lock, both committed
+    (conf/'params.yaml').write_text(merged)
+    git(conf, 'checkout', '--ours', 'dvc.lock'); repro(conf)
+    git(conf, 'add', 'params.yaml', 'dvc.lock'); git(conf, 'commit', '-q', '--no-edit')
+    assert check_lock_resolution(unbundle(bundle(conf), tmp_path/'right-in')) == []
