@@ -82,6 +82,7 @@ def _parser(run_epilog:str|None=None):
     mpromote.add_argument('--challenger', default='challenger', help='alias or version of the candidate')
     mpromote.add_argument('--margin', type=float, default=0.005, help='AUC the challenger must gain over the champion')
     for p in (mtrain, mpromote): p.add_argument('--tracking-uri', help='MLflow tracking URI (default $MLFLOW_TRACKING_URI, else the local store)')
+    from mlsys.devops.command import add_parser as add_devops; add_devops(sub)  # mlsys devops ... (chapters 10-11)
     readme = sub.add_parser('readme', help='write README.md from nbs/index.ipynb')
     readme.add_argument('--check', action='store_true', help='only check that README.md is current')
     return ap
@@ -181,6 +182,9 @@ def main(argv:list|None=None)->int: # the process exit code
             print(f"{Path(args.run_dir).resolve()} is a Git repository at {commit[:10]}: try `dvc exp run -S seed=3` there")
         elif args.command == 'model':
             return _model(args)
+        elif args.command == 'devops':
+            from mlsys.devops.command import run as run_devops
+            return run_devops(args)
         elif args.command == 'readme':
             from mlsys.course.readme import write_readme
             return write_readme(check=args.check)

@@ -133,3 +133,24 @@ def _promotion_evidence(a):
     try: evidence = json.loads(tags.get('promotion.evidence', ''))
     except ValueError: evidence = None
     if not isinstance(evidence, dict) or 'diff' not in evidence: yield "the champion's promotion.evidence does not hold the comparison with the old champion"
+
+@hidden('ch10', '10.1')
+def _dora_exact(a):
+    from mlsys.course.answers import as_number
+    from mlsys.course.devops_checks import team_report, DORA_KEYS
+    ref = team_report()
+    for k in DORA_KEYS:
+        if abs(as_number(a[k], k) - getattr(ref, k)) > 1e-3 * abs(getattr(ref, k)) + 1e-9: yield f'{k}: not within 0.1% of the value measured'
+
+
+@hidden('ch10', '10.2')
+def _leak_exact(a):
+    import tempfile
+    from pathlib import Path
+    from mlsys.course.devops_checks import make_leaky_repo
+    from mlsys.devops.history import git
+    with tempfile.TemporaryDirectory() as d:
+        repo = make_leaky_repo(Path(d)/'r')
+        added = git(repo, 'log', '--diff-filter=A', '--format=%H', '--', 'config/deploy.env')
+    if not added.startswith(str(a['commit']).strip().lower()): yield 'not the commit that added the key'
+    if str(a['file']).strip().lstrip('./') != 'config/deploy.env': yield 'not the file the key was added to'
