@@ -35,7 +35,7 @@ $AS_PG psql -q -p "$PG_PORT" -v ON_ERROR_STOP=1 <<SQL >/dev/null
 DO \$\$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mlsys') THEN CREATE ROLE mlsys LOGIN; END IF;
 END \$\$;
-ALTER ROLE mlsys WITH LOGIN PASSWORD '$PG_PASSWORD';
+ALTER ROLE mlsys WITH LOGIN CREATEROLE PASSWORD '$PG_PASSWORD';  -- CREATEROLE: the least-privilege test makes a read-only ingestion role
 SQL
 $AS_PG psql -q -p "$PG_PORT" -tc "SELECT 1 FROM pg_database WHERE datname = 'mlsys_test'" | grep -q 1 \
   || $AS_PG createdb -p "$PG_PORT" -O mlsys mlsys_test
