@@ -166,12 +166,12 @@ def build_site(
         with ThreadPoolExecutor(workers) as pool:
             results = pool.map(_execute_for_site, jobs)
             documents = []
+            exporter = HTMLExporter(template_name='mlsys_site', extra_template_basedirs=[str(tpl.parent)],  # one: its
+                                    mathjax_url='_static/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe')  # templates compile once
             for i, ((part, rel, page), (nb, errs)) in enumerate(tqdm(zip(pages, results), total=len(pages), desc='site', disable=not progress)):
                 if errs: errors[page] = errs
                 nb = for_reading(nb, root=student)
                 documents.append(search_document(nb, page, titles[page], part))
-                exporter = HTMLExporter(template_name='mlsys_site', extra_template_basedirs=[str(tpl.parent)],
-                                        mathjax_url='_static/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe')
                 body, _ = exporter.from_notebook_node(nbformat.reads(json.dumps(nb), as_version=4), resources={
                     'mlsys_nav': _nav(pages, page, titles), 'metadata': {'name': titles[page]}, 'mlsys_pager': _pager(pages, i, titles),
                     'mlsys_footer': f'Source: {rel}' + (' (student edition: solutions removed)' if rel.startswith('exercises/') else '')})
