@@ -7,10 +7,10 @@ __all__ = ['PSI_BANDS', 'DRIFT_METHODS', 'DEFAULT_METHODS', 'DEFAULT_THRESHOLDS'
            'prepare_numeric', 'ks_statistic', 'ks_p_value', 'numeric_drift', 'category_counts', 'categorical_drift',
            'prepare_reference', 'drift_report', 'dataset_drift', 'drift_by_window']
 
-# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #63f5c677
+# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #42d794d3
 from dataclasses import dataclass
 
-# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #5ce49499
+# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #58404df4
 PSI_BANDS = (0.1, 0.25) # PSI below 0.1: stable; 0.1 to 0.25: investigate; above 0.25: act
 DRIFT_METHODS = {'psi': ('numeric', 'categorical'), 'ks': ('numeric',), 'chi_square': ('categorical',),
                  'jensen_shannon': ('categorical',)} # method -> the kinds of column it applies to
@@ -18,7 +18,7 @@ DEFAULT_METHODS = {'numeric': 'psi', 'categorical': 'jensen_shannon'} # what a c
 DEFAULT_THRESHOLDS = {'psi': 0.1, 'ks': 0.05, 'chi_square': 0.05, 'jensen_shannon': 0.1} # drift from (effect sizes) / below (p-values)
 P_VALUE_METHODS = ('ks', 'chi_square') # judged by a p-value: drifted when it falls BELOW the threshold
 
-# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #cef5b2fd
+# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #63601226
 def _psi(ref_share, cur_share, eps=1e-4):
     import numpy as np
     r, c = np.clip(ref_share, eps, None), np.clip(cur_share, eps, None)
@@ -32,7 +32,7 @@ def _sorted_quantiles(s, qs):
     t, a, b = h - lo, s[lo], s[hi]
     return np.where(t >= 0.5, b - (b - a) * (1 - t), a + (b - a) * t)
 
-# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #0561cf1c
+# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #bdaebf7a
 @dataclass
 class NumericReference:
     "A numeric reference column prepared once: its sorted values, PSI bin edges and the share in each bin."
@@ -60,7 +60,7 @@ def prepare_numeric(values)->NumericReference:
     if len(edges) < 3: edges = np.unique(np.r_[s[0] - 0.5, s[_run_ends(s)] + 0.5])
     return NumericReference(s, edges, _bin_shares(s, edges))
 
-# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #95859821
+# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #823ce281
 def ks_statistic(
     r, # sorted reference values
     k, # sorted current values
@@ -91,7 +91,7 @@ def numeric_drift(
     return {'psi': _psi(ref.shares, _bin_shares(k, ref.edges)), 'ks_statistic': d,
             'p_value': ks_p_value(d, len(ref.values), len(k))}
 
-# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #7268417f
+# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #da2695d2
 def category_counts(
     reference, # reference values (a pandas Series, no missing ones)
     current, # current values
@@ -114,7 +114,7 @@ def categorical_drift(
     p = 1.0 if len(rc) < 2 else float(chi2_contingency(np.vstack([rc, kc])).pvalue)
     return {'psi': _psi(rs, ks), 'p_value': p, 'js_distance': float(jensenshannon(rs, ks, base=2))}
 
-# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #d1f69b8e
+# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #d9e5f411
 def _is_id(name, series)->bool:
     "An integer column named `id` or `..._id`: a nominal code, not a quantity."
     import pandas as pd
@@ -139,7 +139,7 @@ def _method_for(column, kind, methods:dict)->str:
     if kind not in DRIFT_METHODS[method]: raise ValueError(f"Column {column!r} is {kind}: method {method!r} applies to {DRIFT_METHODS[method]} columns only")
     return method
 
-# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #bdc68598
+# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #0d83fdd5
 def prepare_reference(
     reference, # the reference batch (DataFrame)
     kinds:dict, # column -> 'numeric' or 'categorical'
@@ -159,7 +159,7 @@ def _column_row(c, kind, ref, current)->dict:
     d = categorical_drift(*category_counts(ref, k)[1:])
     return {'column': c, 'kind': kind, 'psi': d['psi'], 'ks_statistic': None, 'p_value': d['p_value'], 'js_distance': d['js_distance']}
 
-# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #e922717a
+# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #a5d2c9d0
 def _verdicts(rows:list, psi_bands, methods:dict, thresholds:dict):
     "The report frame: PSI band, then the verdict of each column's method."
     import numpy as np, pandas as pd
@@ -188,7 +188,7 @@ def drift_report(
     return _verdicts([_column_row(c, kind, refs[c], current) for c, kind in kinds.items()],
                      psi_bands, methods or {}, {**DEFAULT_THRESHOLDS, **(thresholds or {})})
 
-# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #35ff0f2b
+# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #2e409dcb
 def dataset_drift(
     report, # a drift report
     share:float=0.5, # the data set drifted when at least this share of its columns did
@@ -199,7 +199,7 @@ def dataset_drift(
     frac = len(drifted) / len(report) if len(report) else 0.0
     return {'columns': int(len(report)), 'drifted_columns': drifted, 'share_drifted': round(frac, 4), 'dataset_drifted': bool(frac >= share)}
 
-# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #ba95e268
+# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #1d6fc85b
 def drift_by_window(
     frame, # all the data, with a column naming each row's window (a week, a day)
     window:str, # the column that names the window

@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['column_figure', 'column_verdict', 'drift_page', 'write_drift_page']
 
-# %% ../../nbs/ch09_monitoring/02_drift_page.ipynb #7a1789b9
+# %% ../../nbs/ch09_monitoring/02_drift_page.ipynb #783fdcb7
 import base64, html, io
 from pathlib import Path
 from ..core.storage import atomic_path
 from ..dataops.drift import dataset_drift
 
-# %% ../../nbs/ch09_monitoring/02_drift_page.ipynb #f83c17e8
+# %% ../../nbs/ch09_monitoring/02_drift_page.ipynb #06af70bf
 def _png(fig)->str:
     "A matplotlib figure as base64 PNG text, without the version stamp (same data, same bytes)."
     buf = io.BytesIO()
@@ -52,7 +52,7 @@ def column_figure(
     ax.set_ylabel('share of rows'); ax.legend(fontsize=8, frameon=False)
     return _png(fig)
 
-# %% ../../nbs/ch09_monitoring/02_drift_page.ipynb #38fb9eaa
+# %% ../../nbs/ch09_monitoring/02_drift_page.ipynb #fa016b5b
 _METHOD_NAMES = {'psi': 'population stability index', 'ks': 'Kolmogorov–Smirnov test', 'chi_square': 'chi-square test',
                  'jensen_shannon': 'Jensen–Shannon distance'}
 
@@ -66,7 +66,7 @@ def column_verdict(row)->str:
         how = f"the {name} is {row.score:.3f}, {'at or above' if row.drifted else 'below'} the line at {row.threshold:g}"
     return f"{'Changed' if row.drifted else 'Stable'}: {how}. (PSI band: {row.status}.)"
 
-# %% ../../nbs/ch09_monitoring/02_drift_page.ipynb #1121b744
+# %% ../../nbs/ch09_monitoring/02_drift_page.ipynb #d386d176
 _STYLE = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;color:#222}table{border-collapse:collapse}"
           "td,th{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}.changed{color:#b22}.stable{color:#272}"
           ".col{border-top:1px solid #ccc;margin-top:1.5em}")
