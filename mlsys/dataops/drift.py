@@ -4,13 +4,13 @@
 
 # %% auto #0
 __all__ = ['PSI_BANDS', 'DRIFT_METHODS', 'DEFAULT_METHODS', 'DEFAULT_THRESHOLDS', 'P_VALUE_METHODS', 'NumericReference',
-           'prepare_numeric', 'ks_statistic', 'ks_p_value', 'numeric_drift', 'category_counts', 'categorical_drift',
-           'prepare_reference', 'drift_report', 'dataset_drift', 'drift_by_window']
+           'sorted_values', 'prepare_numeric', 'ks_statistic', 'ks_p_value', 'numeric_drift', 'category_counts',
+           'categorical_drift', 'prepare_reference', 'drift_report', 'dataset_drift', 'drift_by_window']
 
-# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #42d794d3
+# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #5f17072d
 from dataclasses import dataclass
 
-# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #58404df4
+# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #1986c21d
 PSI_BANDS = (0.1, 0.25) # PSI below 0.1: stable; 0.1 to 0.25: investigate; above 0.25: act
 DRIFT_METHODS = {'psi': ('numeric', 'categorical'), 'ks': ('numeric',), 'chi_square': ('categorical',),
                  'jensen_shannon': ('categorical',)} # method -> the kinds of column it applies to
@@ -18,7 +18,7 @@ DEFAULT_METHODS = {'numeric': 'psi', 'categorical': 'jensen_shannon'} # what a c
 DEFAULT_THRESHOLDS = {'psi': 0.1, 'ks': 0.05, 'chi_square': 0.05, 'jensen_shannon': 0.1} # drift from (effect sizes) / below (p-values)
 P_VALUE_METHODS = ('ks', 'chi_square') # judged by a p-value: drifted when it falls BELOW the threshold
 
-# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #63601226
+# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #d93b5b3a
 def _psi(ref_share, cur_share, eps=1e-4):
     import numpy as np
     r, c = np.clip(ref_share, eps, None), np.clip(cur_share, eps, None)
@@ -32,7 +32,7 @@ def _sorted_quantiles(s, qs):
     t, a, b = h - lo, s[lo], s[hi]
     return np.where(t >= 0.5, b - (b - a) * (1 - t), a + (b - a) * t)
 
-# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #bdaebf7a
+# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #8feba141
 @dataclass
 class NumericReference:
     "A numeric reference column prepared once: its sorted values, PSI bin edges and the share in each bin."
@@ -51,16 +51,22 @@ def _run_ends(s):
     import numpy as np
     return np.r_[s[1:] != s[:-1], True]
 
+def sorted_values(values)->object:
+    "Sorted float values without the missing ones (NaN sorts last, so they are cut off without another copy)."
+    import numpy as np
+    s = np.sort(np.asarray(values, dtype=float))
+    return s[:np.searchsorted(s, np.nan, 'left')]
+
 def prepare_numeric(values)->NumericReference:
     "Sort a reference column and fix its PSI bins (the reference's deciles), for comparing with any number of windows."
     import numpy as np
-    s = np.sort(np.asarray(values, dtype=float))
+    s = sorted_values(values)
     if len(s) == 0: raise ValueError("The reference column is empty")
     edges = np.unique(_sorted_quantiles(s, np.linspace(0, 1, 11)))
     if len(edges) < 3: edges = np.unique(np.r_[s[0] - 0.5, s[_run_ends(s)] + 0.5])
     return NumericReference(s, edges, _bin_shares(s, edges))
 
-# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #823ce281
+# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #d579e3b4
 def ks_statistic(
     r, # sorted reference values
     k, # sorted current values
@@ -68,10 +74,13 @@ def ks_statistic(
     "Two-sample Kolmogorov–Smirnov statistic of two sorted samples (the same number `scipy.stats.ks_2samp` returns)."
     import numpy as np
     n, m = len(r), len(k)
-    er, ek = _run_ends(r), _run_ends(k)
-    at_r = np.abs((np.flatnonzero(er) + 1) / n - np.searchsorted(k, r[er], 'right') / m)
-    at_k = np.abs(np.searchsorted(r, k[ek], 'right') / n - (np.flatnonzero(ek) + 1) / m)
-    return float(max(at_r.max(), at_k.max()))
+    right = np.searchsorted(k, r, 'right') # current values <= each reference value
+    hit = right > 0
+    left = np.searchsorted(k, r, 'left') if np.any(k[right[hit] - 1] == r[hit]) else right # < : differs only where values are shared
+    i = np.arange(n, dtype=np.int64)
+    above = ((i + 1) * m - right * n).max() # F_ref - F_cur just after each reference value, times n*m (exact integers)
+    below = (left * n - i * m).max() # F_cur - F_ref just before each reference value
+    return max(int(above), int(below), 0) / (n * m)
 
 def ks_p_value(d:float, n:int, m:int)->float:
     "Asymptotic two-sided p-value of a KS statistic `d` from samples of sizes `n` and `m` (scipy's `asymp` method)."
@@ -82,16 +91,16 @@ def ks_p_value(d:float, n:int, m:int)->float:
 
 def numeric_drift(
     ref:NumericReference, # the prepared reference column
-    current, # current values (no missing ones)
+    current, # current values (missing ones are left out)
 )->dict: # psi, ks_statistic, p_value
     "PSI over the reference's bins and the KS test, for one numeric column."
-    import numpy as np
-    k = np.sort(np.asarray(current, dtype=float))
+    k = sorted_values(current)
+    if len(k) == 0: raise ValueError("The current column is empty")
     d = ks_statistic(ref.values, k)
     return {'psi': _psi(ref.shares, _bin_shares(k, ref.edges)), 'ks_statistic': d,
             'p_value': ks_p_value(d, len(ref.values), len(k))}
 
-# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #da2695d2
+# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #ea76be11
 def category_counts(
     reference, # reference values (a pandas Series, no missing ones)
     current, # current values
@@ -114,7 +123,7 @@ def categorical_drift(
     p = 1.0 if len(rc) < 2 else float(chi2_contingency(np.vstack([rc, kc])).pvalue)
     return {'psi': _psi(rs, ks), 'p_value': p, 'js_distance': float(jensenshannon(rs, ks, base=2))}
 
-# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #d9e5f411
+# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #873ed215
 def _is_id(name, series)->bool:
     "An integer column named `id` or `..._id`: a nominal code, not a quantity."
     import pandas as pd
@@ -139,7 +148,7 @@ def _method_for(column, kind, methods:dict)->str:
     if kind not in DRIFT_METHODS[method]: raise ValueError(f"Column {column!r} is {kind}: method {method!r} applies to {DRIFT_METHODS[method]} columns only")
     return method
 
-# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #0d83fdd5
+# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #fedae14f
 def prepare_reference(
     reference, # the reference batch (DataFrame)
     kinds:dict, # column -> 'numeric' or 'categorical'
@@ -147,19 +156,20 @@ def prepare_reference(
     "Sort and bin every numeric reference column once (categorical columns are kept as they are)."
     out = {}
     for c, kind in kinds.items():
-        r = reference[c].dropna()
-        if len(r) == 0: raise ValueError(f"Column {c!r} is empty in the reference batch")
-        out[c] = prepare_numeric(r.to_numpy(dtype=float)) if kind == 'numeric' else r
+        if kind == 'numeric' and reference[c].notna().any(): out[c] = prepare_numeric(reference[c].to_numpy(dtype=float, na_value=float('nan')))
+        else:
+            out[c] = reference[c].dropna()
+            if len(out[c]) == 0: raise ValueError(f"Column {c!r} is empty in the reference batch")
     return out
 
 def _column_row(c, kind, ref, current)->dict:
+    if not current[c].notna().any(): raise ValueError(f"Column {c!r} is empty in the current batch")
+    if kind == 'numeric': return {'column': c, 'kind': kind, **numeric_drift(ref, current[c].to_numpy(dtype=float, na_value=float('nan'))), 'js_distance': None}
     k = current[c].dropna()
-    if len(k) == 0: raise ValueError(f"Column {c!r} is empty in the current batch")
-    if kind == 'numeric': return {'column': c, 'kind': kind, **numeric_drift(ref, k.to_numpy(dtype=float)), 'js_distance': None}
     d = categorical_drift(*category_counts(ref, k)[1:])
     return {'column': c, 'kind': kind, 'psi': d['psi'], 'ks_statistic': None, 'p_value': d['p_value'], 'js_distance': d['js_distance']}
 
-# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #a5d2c9d0
+# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #a646d732
 def _verdicts(rows:list, psi_bands, methods:dict, thresholds:dict):
     "The report frame: PSI band, then the verdict of each column's method."
     import numpy as np, pandas as pd
@@ -188,7 +198,7 @@ def drift_report(
     return _verdicts([_column_row(c, kind, refs[c], current) for c, kind in kinds.items()],
                      psi_bands, methods or {}, {**DEFAULT_THRESHOLDS, **(thresholds or {})})
 
-# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #2e409dcb
+# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #b4707b28
 def dataset_drift(
     report, # a drift report
     share:float=0.5, # the data set drifted when at least this share of its columns did
@@ -199,7 +209,7 @@ def dataset_drift(
     frac = len(drifted) / len(report) if len(report) else 0.0
     return {'columns': int(len(report)), 'drifted_columns': drifted, 'share_drifted': round(frac, 4), 'dataset_drifted': bool(frac >= share)}
 
-# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #1d6fc85b
+# %% ../../nbs/ch09_monitoring/01_data_drift.ipynb #0effef4a
 def drift_by_window(
     frame, # all the data, with a column naming each row's window (a week, a day)
     window:str, # the column that names the window
