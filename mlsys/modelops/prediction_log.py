@@ -6,27 +6,34 @@
 __all__ = ['PREDICTION_FIELDS', 'prediction_event', 'PredictionLog', 'PredictionLake', 'load_predictions', 'prediction_rows',
            'join_labels']
 
-# %% ../../nbs/ch09_monitoring/05_prediction_log.ipynb #bc3f109e
+# %% ../../nbs/ch09_monitoring/05_prediction_log.ipynb #46e10008
 import json, queue, threading, time
 from pathlib import Path
 from ..dataops.sources import Batch, Checkpoint, load
 from ..dataops.streams import StreamSource
 from ..core.storage import write_json
 
-# %% ../../nbs/ch09_monitoring/05_prediction_log.ipynb #6604faf6
+# %% ../../nbs/ch09_monitoring/05_prediction_log.ipynb #4bef978e
+def _utc_text(t)->str:
+    "An ISO time (a 'Z' or an offset allowed) as naive UTC text, the event time chapter 3's streams expect."
+    from datetime import datetime, timezone
+    try: d = datetime.fromisoformat(str(t))
+    except ValueError: raise ValueError(f"Prediction record field 'time' is not an ISO time: {t!r}") from None
+    return (d.astimezone(timezone.utc).replace(tzinfo=None) if d.tzinfo else d).isoformat(timespec='milliseconds')
+
 PREDICTION_FIELDS = ('request_id', 'model_name', 'model_version', 'variant', 'input', 'output', 'latency_ms', 'time')
 
 def prediction_event(record:dict)->dict:
     "A prediction record as a log event: `event_id` (request id and variant), `event_time`, input and output as JSON text."
     missing = [f for f in PREDICTION_FIELDS if f not in record]
     if missing: raise ValueError(f"Prediction record lacks field(s) {missing}; a record has {list(PREDICTION_FIELDS)}")
-    return {'event_id': f"{record['request_id']}:{record['variant']}", 'event_time': str(record['time']),
+    return {'event_id': f"{record['request_id']}:{record['variant']}", 'event_time': _utc_text(record['time']),
             'request_id': str(record['request_id']), 'model_name': str(record['model_name']),
             'model_version': str(record['model_version']), 'variant': str(record['variant']),
             'latency_ms': float(record['latency_ms']), 'input': json.dumps(record['input'], sort_keys=True, default=str),
             'output': json.dumps(record['output'], sort_keys=True, default=str)}
 
-# %% ../../nbs/ch09_monitoring/05_prediction_log.ipynb #cbf2039b
+# %% ../../nbs/ch09_monitoring/05_prediction_log.ipynb #f92ebd42
 class PredictionLog:
     "Non-blocking prediction logging: `put` queues a record (False when full); a thread appends batches to `log`."
     def __init__(self,
@@ -55,7 +62,7 @@ class PredictionLog:
         "Counters, records still queued and the last error: what an operator checks."
         return {**self.counts, 'queued': self._queue.qsize(), 'last_error': self.last_error}
 
-# %% ../../nbs/ch09_monitoring/05_prediction_log.ipynb #40037a00
+# %% ../../nbs/ch09_monitoring/05_prediction_log.ipynb #e130edea
 def _take(self, wait:float)->list:
     "Up to `batch_size` records: wait for the first, then take what is there."
     try: items = [self._queue.get(timeout=wait)]
@@ -94,7 +101,7 @@ def _run(self):
 
 PredictionLog._take, PredictionLog._events, PredictionLog._append, PredictionLog._run = _take, _events, _append, _run
 
-# %% ../../nbs/ch09_monitoring/05_prediction_log.ipynb #c8c6efa1
+# %% ../../nbs/ch09_monitoring/05_prediction_log.ipynb #2f2293e1
 def _start(self)->'PredictionLog':
     "Start the writer thread."
     if self._thread is None:
@@ -117,7 +124,7 @@ PredictionLog.start, PredictionLog.close = _start, _close
 PredictionLog.__enter__ = lambda self: self.start()
 PredictionLog.__exit__ = lambda self, *exc: self.close()
 
-# %% ../../nbs/ch09_monitoring/05_prediction_log.ipynb #79c427fc
+# %% ../../nbs/ch09_monitoring/05_prediction_log.ipynb #72a02fa6
 class PredictionLake:
     "Logged predictions in `root/day=YYYY-MM-DD/<batch key>.parquet`: a `load` sink whose rewrites replace."
     def __init__(self, root): self.root = Path(root)
@@ -148,7 +155,7 @@ def load_predictions(
     return load(source, PredictionLake(lake_root), Checkpoint(Path(lake_root) / '_checkpoint.json'),
                 max_batches=max_batches, progress=False, desc='predictions')
 
-# %% ../../nbs/ch09_monitoring/05_prediction_log.ipynb #e2759fd2
+# %% ../../nbs/ch09_monitoring/05_prediction_log.ipynb #0d566dea
 def prediction_rows(
     lake, # predictions read from the lake (or any frame of prediction events)
     key:str='household_id', # the entity field inside each logged input
