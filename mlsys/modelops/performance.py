@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['bootstrap_auc', 'performance_by_window', 'first_crossing']
 
-# %% ../../nbs/ch09_monitoring/06_performance.ipynb #8671daf2
+# %% ../../nbs/ch09_monitoring/06_performance.ipynb #0c1d15a4
 def _auc_rows(y, s)->object:
     "AUC of each row of the score matrix `s` against the label matrix `y` (rank formula, ties averaged)."
     import numpy as np
@@ -32,7 +32,7 @@ def bootstrap_auc(
     low, high = np.nanquantile(boots, [(1 - level) / 2, (1 + level) / 2])
     return float(_auc_rows(y[None], s[None])[0]), float(low), float(high)
 
-# %% ../../nbs/ch09_monitoring/06_performance.ipynb #75bcb911
+# %% ../../nbs/ch09_monitoring/06_performance.ipynb #cd2af136
 def performance_by_window(
     joined, # predictions with labels (`join_labels`), one row per scored entity
     window:str, # the column naming each row's window (a week, a day)
