@@ -87,3 +87,17 @@ def test_prometheus_that_cannot_start_says_why(prometheus_binary, tmp_path):
     bad = default_alert_rules(); bad[0].expr = 'sum(('
     with pytest.raises(RuntimeError, match='Prometheus did not start'):
         PrometheusServer(['127.0.0.1:9'], bad, folder=tmp_path).start(timeout=30)
+
+
+def test_the_scenario_command_detects_retrains_and_decides(tmp_path):
+    "`mlsys monitor scenario` on a short seeded scenario: the change is found, a challenger is judged, the report says so."
+    import json
+    from helpers import mlsys
+    out = tmp_path / 'report.json'
+    p = mlsys('monitor', 'scenario', '--days', '80', '--drift-start', '45', '--per-day', '100', '--share', '0.2', '--json', str(out))
+    report = json.loads(out.read_text())
+    m, loop = report['monitor'], report['loop']
+    assert 0 <= m['detection_delay'] <= 7 and m['detected_day'] == 45 + m['detection_delay']
+    assert loop['decision'] in ('promoted', 'refused') and loop['reasons'] and 'shadow scores' in loop['reasons'][0]
+    assert loop['decision'] == ('promoted' if loop['comparison']['low'] > 0.005 else 'refused')
+    assert f"delay {m['detection_delay']} days" in p.stdout and f"decision: {loop['decision']}" in p.stdout
