@@ -4,8 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
-from mlsys.dataops.drift import (drift_report, dataset_drift, drift_by_window, ks_statistic, prepare_numeric,
-                                 categorical_drift, category_counts)
+from mlsys.dataops.drift import drift_report, dataset_drift, drift_by_window, ks_statistic
 from mlsys.modelops.drift_page import write_drift_page
 
 

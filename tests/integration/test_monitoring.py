@@ -1,5 +1,5 @@
 "Monitoring with real parts: promtool on the shipped rules, a real Prometheus scraping real exporters, alerts firing."
-import os, threading, urllib.request
+import os, threading
 from pathlib import Path
 import numpy as np
 import pandas as pd

@@ -2,7 +2,6 @@
 import json, os, signal, subprocess, sys, textwrap, time, uuid
 from pathlib import Path
 import pandas as pd
-import pytest
 from mlsys.dataops.streams import LocalLog, RedisLog
 from mlsys.modelops.prediction_log import PredictionLake, PredictionLog, join_labels, load_predictions, prediction_rows
 
@@ -89,7 +88,7 @@ def test_redis_log_to_lake_and_late_labels(redis_url, tmp_path):
         labels = pd.DataFrame({'household_id': range(0, 500, 2), 'lapsed': [i % 3 == 0 for i in range(0, 500, 2)]})
         joined = join_labels(rows, labels)
         assert len(joined) == 500 and joined.labelled.sum() == 250
-        assert joined.set_index('household_id').loc[6, 'lapsed'] == True  # noqa: E712
+        assert joined.set_index('household_id').loc[6, 'lapsed'] == 1
     finally:
         log.client.delete(log.stream)
 
