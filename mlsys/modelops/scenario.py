@@ -6,11 +6,11 @@
 __all__ = ['SPENDING', 'Scenario', 'scenario_stream', 'monitor_days', 'score_monitor', 'challenge', 'scenario_data',
            'monitor_score', 'run_scenario', 'add_monitor_parser', 'scenario_text', 'monitor_command']
 
-# %% ../../nbs/ch09_monitoring/07_scenario.ipynb #ee77228c
+# %% ../../nbs/ch09_monitoring/07_scenario.ipynb #933ce129
 from dataclasses import dataclass, asdict
 from ..dataops.drift import DEFAULT_THRESHOLDS, _column_kinds, _column_row, _verdicts, prepare_reference, PSI_BANDS
 
-# %% ../../nbs/ch09_monitoring/07_scenario.ipynb #ce861b8d
+# %% ../../nbs/ch09_monitoring/07_scenario.ipynb #8a1a5a2a
 @dataclass
 class Scenario:
     "A seeded monitoring scenario on the lapse task."
@@ -26,7 +26,7 @@ class Scenario:
 
 SPENDING = ['monetary_total', 'avg_basket_value', 'spend_before']
 
-# %% ../../nbs/ch09_monitoring/07_scenario.ipynb #e0610f45
+# %% ../../nbs/ch09_monitoring/07_scenario.ipynb #03e304ca
 def scenario_stream(
     sc:Scenario, # the scenario
     table, # households with FEATURES and `lapsed` (the task's holdout)
@@ -44,7 +44,7 @@ def scenario_stream(
     out['lapsed'] = out.lapsed.where(~lured, 1)
     return out
 
-# %% ../../nbs/ch09_monitoring/07_scenario.ipynb #56bceaed
+# %% ../../nbs/ch09_monitoring/07_scenario.ipynb #93e62bc4
 def monitor_days(
     stream, # from `scenario_stream`
     reference, # the training data
@@ -77,7 +77,7 @@ def score_monitor(
     return {'detected_day': detected, 'detection_delay': None if detected is None else detected - drift_start,
             'false_alarms': int(before.alarm.sum()), 'false_alarms_per_quarter': round(float(before.alarm.sum()) * 91 / watched, 2)}
 
-# %% ../../nbs/ch09_monitoring/07_scenario.ipynb #343abc1b
+# %% ../../nbs/ch09_monitoring/07_scenario.ipynb #76f2b153
 def challenge(
     champion, # the fitted model in service
     stream, # from `scenario_stream`, with labels
@@ -105,7 +105,7 @@ def challenge(
             'trained_on': int(len(train)), 'champion_auc': float(roc_auc_score(y, b)), 'challenger_auc': float(roc_auc_score(y, a)),
             'challenger': challenger}
 
-# %% ../../nbs/ch09_monitoring/07_scenario.ipynb #5ff181fd
+# %% ../../nbs/ch09_monitoring/07_scenario.ipynb #aed57ff4
 from functools import lru_cache
 
 @lru_cache(maxsize=4)
@@ -135,7 +135,7 @@ def monitor_score(
     reference, stream, _ = scenario_data(sc)
     return score_monitor(monitor_days(stream, reference, FEATURES, psi, share, window_days), sc.drift_start)
 
-# %% ../../nbs/ch09_monitoring/07_scenario.ipynb #c97d5a32
+# %% ../../nbs/ch09_monitoring/07_scenario.ipynb #eda717b2
 def run_scenario(
     sc:Scenario|None=None, # the scenario (default: `Scenario()`)
     psi:float=0.1, share:float=0.1, window_days:int=7, # the monitor's thresholds (default: any watched column drifts)
@@ -159,7 +159,7 @@ def run_scenario(
     return {'scenario': asdict(sc), 'monitor': monitor, 'performance': perf, 'alarms': alarms,
             'loop': {k: v for k, v in loop.items() if k != 'challenger'}}
 
-# %% ../../nbs/ch09_monitoring/07_scenario.ipynb #6488959d
+# %% ../../nbs/ch09_monitoring/07_scenario.ipynb #9525e791
 def add_monitor_parser(sub)->None:
     "The `mlsys monitor` verbs, added to the CLI's subparsers."
     mon = sub.add_parser('monitor', help='chapter 9: run the seeded drift scenario (detect, retrain, shadow, decide)')
