@@ -33,7 +33,8 @@ setuptools.setup(
     package_data={'mlsys.dataops': ['_assets/data_docs/*', '_assets/data_docs/*/*', '_assets/data_docs/*/*/*']},
     # The flagship pipeline notebook ships with the wheel so `mlsys run` works outside a clone.
     data_files=[('share/mlsys/pipelines', [str(p) for p in sorted(Path('pipelines').glob('*.ipynb'))]),
-                ('share/mlsys/suites', [str(p) for p in sorted(Path('suites').glob('*.yaml'))])],
+                ('share/mlsys/suites', [str(p) for p in sorted(Path('suites').glob('*.yaml'))]),
+                ('share/mlsys/monitoring/rules', [str(p) for p in sorted(Path('monitoring/rules').glob('*.yml'))])],
     install_requires=cfg['requirements'].split(),
     extras_require={'dev': cfg['dev_requirements'].split()},
     entry_points={'console_scripts': cfg['console_scripts'].split(),

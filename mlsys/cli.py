@@ -66,6 +66,7 @@ def _parser(run_epilog:str|None=None):
     site.add_argument('--out', default='site', help='output folder (default site/)')
     site.add_argument('--workers', type=int, default=2)
     site.add_argument('--no-execute', action='store_true', help='render without running the notebooks (no outputs)')
+    from mlsys.modelops.scenario import add_monitor_parser; add_monitor_parser(sub)  # chapter 9: mlsys monitor scenario
     exp = sub.add_parser('experiments', help='put a run folder under Git so that `dvc exp run` works in it')
     exp.add_argument('run_dir', nargs='?', default='.', help='the run folder (default: the current folder)')
     model = sub.add_parser('model', help='train, track, register and promote the lapse model (chapters 5-7)')
@@ -185,6 +186,8 @@ def main(argv:list|None=None)->int: # the process exit code
         elif args.command == 'devops':
             from mlsys.devops.command import run as run_devops
             return run_devops(args)
+        elif args.command == 'monitor':  # chapter 9
+            from mlsys.modelops.scenario import monitor_command; return monitor_command(args)
         elif args.command == 'readme':
             from mlsys.course.readme import write_readme
             return write_readme(check=args.check)

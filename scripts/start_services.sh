@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install (from Debian's packages) and start the servers the integration tests use, on 127.0.0.1 only:
-# PostgreSQL, Redis and an MLflow tracking server (PostgreSQL backend store); also installs Debian's bubblewrap (grading
+# PostgreSQL, Redis, an MLflow tracking server (PostgreSQL backend store) and Prometheus; also installs Debian's bubblewrap (grading
 # sandboxes) and chromium for the browser tests (Playwright drives it; downloading
 # Playwright's own browsers needs a network this project does not assume). Writes the URLs to .services.env
 # (git-ignored) for `make pytest`.
@@ -15,6 +15,7 @@ need=()
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && command -v pg_ctlcluster >/dev/null || need+=(postgresql)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v chromium >/dev/null || need+=(chromium)
+command -v prometheus >/dev/null && command -v promtool >/dev/null || need+=(prometheus)  # chapter 9: metrics and alert rules
 command -v bwrap >/dev/null || need+=(bubblewrap)  # grading sandboxes: mlsys course grade refuses to run without it
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing ${need[*]} from Debian's packages"
@@ -74,4 +75,35 @@ if [ -x "$MLFLOW_BIN" ]; then
   if healthy "$MLFLOW_PORT"; then echo "MLSYS_TEST_MLFLOW_URL=http://127.0.0.1:$MLFLOW_PORT" >> "$ENV_FILE"
   else echo "mlflow server did not start: see $MLFLOW_DIR/server.log"; MLFLOW_PORT=; fi
 else echo "no $MLFLOW_BIN (make setup first): the MLflow server tests will be skipped"; fi
-echo "services: PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT${MLFLOW_PORT:+, MLflow on 127.0.0.1:$MLFLOW_PORT}"
+# Prometheus (chapter 9): Debian's binary on a free loopback port, loading the shipped alert rules and scraping every
+# target listed in .services/prometheus/targets/*.json (a service started for the class adds its own file; Prometheus
+# rereads them). Reused if it answers, reloaded so that a changed rules file takes effect. Tests start their own.
+PROM_BIN=${MLSYS_PROMETHEUS_BIN:-$(command -v prometheus || true)}
+PROM_DIR=${MLSYS_PROMETHEUS_DIR:-.services/prometheus}
+prom_ready() { python3 -c "import sys, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{sys.argv[1]}/-/ready', timeout=2)" "$1" >/dev/null 2>&1; }
+if [ -n "$PROM_BIN" ]; then
+  mkdir -p "$PROM_DIR/targets" "$PROM_DIR/data"
+  PROM_ABS=$(cd "$PROM_DIR" && pwd)
+  cat > "$PROM_DIR/prometheus.yml" <<YAML
+global: {scrape_interval: 5s, evaluation_interval: 5s}
+rule_files: ['$(pwd)/monitoring/rules/mlsys_alerts.yml']
+scrape_configs:
+- job_name: mlsys
+  file_sd_configs: [{files: ['$PROM_ABS/targets/*.json'], refresh_interval: 5s}]
+YAML
+  PROM_PORT=$(cat "$PROM_DIR/port" 2>/dev/null || true)
+  if [ -n "$PROM_PORT" ] && prom_ready "$PROM_PORT"; then
+    python3 -c "import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(f'http://127.0.0.1:{sys.argv[1]}/-/reload', method='POST'), timeout=5)" "$PROM_PORT" >/dev/null 2>&1 \
+      || echo "prometheus on $PROM_PORT did not reload its configuration: see $PROM_DIR/server.log"
+  else
+    if [ -f "$PROM_DIR/pid" ]; then kill "$(cat "$PROM_DIR/pid")" 2>/dev/null && sleep 1; fi
+    PROM_PORT=$(python3 -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+    nohup "$PROM_BIN" --config.file="$PROM_ABS/prometheus.yml" --web.listen-address="127.0.0.1:$PROM_PORT" \
+      --storage.tsdb.path="$PROM_ABS/data" --web.enable-lifecycle > "$PROM_DIR/server.log" 2>&1 &
+    echo $! > "$PROM_DIR/pid"; echo "$PROM_PORT" > "$PROM_DIR/port"
+    for i in $(seq 1 120); do prom_ready "$PROM_PORT" && break; sleep 0.5; done
+  fi
+  if prom_ready "$PROM_PORT"; then echo "MLSYS_TEST_PROMETHEUS_URL=http://127.0.0.1:$PROM_PORT" >> "$ENV_FILE"
+  else echo "prometheus did not start: see $PROM_DIR/server.log"; PROM_PORT=; fi
+else echo "no prometheus binary: the monitoring tests will fail in CI and be skipped elsewhere"; fi
+echo "services: PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT${MLFLOW_PORT:+, MLflow on 127.0.0.1:$MLFLOW_PORT}${PROM_PORT:+, Prometheus on 127.0.0.1:$PROM_PORT}"

@@ -154,3 +154,23 @@ def _leak_exact(a):
         added = git(repo, 'log', '--diff-filter=A', '--format=%H', '--', 'config/deploy.env')
     if not added.startswith(str(a['commit']).strip().lower()): yield 'not the commit that added the key'
     if str(a['file']).strip().lstrip('./') != 'config/deploy.env': yield 'not the file the key was added to'
+
+ANSWERS[('ch9', '9.1')] = ['price', 'store']
+
+
+@hidden('ch9', '9.1')
+def _page_for_exact(a):
+    from mlsys.course.dataops_checks import column_name
+    names = [a] if isinstance(a, str) else list(a)
+    if sorted(column_name(n) for n in names) != ANSWERS[('ch9', '9.1')]: yield 'not the columns whose verdict calls for action'
+
+
+@hidden('ch9', '9.2')
+def _thresholds_on_a_second_seed(a):
+    "Thresholds tuned to one seed's noise must hold on another draw of the same scenario."
+    from dataclasses import replace
+    from mlsys.course.monitoring_checks import exercise_scenario, MAX_DELAY_DAYS, MAX_FALSE_ALARMS_PER_QUARTER
+    from mlsys.modelops.scenario import monitor_score
+    s = monitor_score(replace(exercise_scenario(), seed=1), float(a['psi']), float(a['share']), int(a['window_days']))
+    if s['detection_delay'] is None or s['detection_delay'] > MAX_DELAY_DAYS + 2: yield 'on another draw of the scenario the change is caught too late'
+    if s['false_alarms_per_quarter'] > MAX_FALSE_ALARMS_PER_QUARTER * 2: yield 'on another draw of the scenario the monitor cries wolf too often'

@@ -7,9 +7,9 @@ __all__ = ['Batch', 'Source', 'Checkpoint', 'PartitionedParquetSink', 'load', 'D
            'read_table', 'ApiSource', 'CampaignApiServer', 'read_lake', 'LakeSource', 'check_lake', 'StreamSource',
            'LocalLog', 'RedisLog', 'TumblingWindows', 'HybridSource', 'random_sample', 'stratified_sample',
            'weighted_sample', 'importance_sample', 'Reservoir', 'clean_transactions', 'quarantine_frame', 'StepResult',
-           'REASON_CODES', 'validate_frame', 'apply_policy', 'drift_report', 'DataValidationError', 'init_dvc_project',
-           'commit_outputs', 'locked_hashes', 'track_file', 'read_version', 'diff_versions', 'explain_file',
-           'write_lineage']
+           'REASON_CODES', 'validate_frame', 'apply_policy', 'DataValidationError', 'drift_report', 'dataset_drift',
+           'drift_by_window', 'init_dvc_project', 'commit_outputs', 'locked_hashes', 'track_file', 'read_version',
+           'diff_versions', 'explain_file', 'write_lineage']
 
 # %% ../../nbs/ch03_dataops/00_the_role_of_dataops.ipynb #feb99c3c
 from ..core.lazy import lazy_exports
@@ -23,7 +23,8 @@ _EXPORTS = {
     'hybrid': ['HybridSource'],
     'sampling': ['random_sample', 'stratified_sample', 'weighted_sample', 'importance_sample', 'Reservoir'],
     'cleaning': ['clean_transactions', 'quarantine_frame', 'StepResult', 'REASON_CODES'],
-    'validation': ['validate_frame', 'apply_policy', 'drift_report', 'DataValidationError'],
+    'validation': ['validate_frame', 'apply_policy', 'DataValidationError'],
+    'drift': ['drift_report', 'dataset_drift', 'drift_by_window'],
     'versioning': ['init_dvc_project', 'commit_outputs', 'locked_hashes', 'track_file', 'read_version', 'diff_versions'],
     'lineage': ['explain_file', 'write_lineage'],
 }
@@ -32,5 +33,6 @@ _all_ = ['Batch', 'Source', 'Checkpoint', 'PartitionedParquetSink', 'load', 'Dat
          'read_table', 'ApiSource', 'CampaignApiServer', 'read_lake', 'LakeSource', 'check_lake', 'StreamSource',
          'LocalLog', 'RedisLog', 'TumblingWindows', 'HybridSource', 'random_sample', 'stratified_sample',
          'weighted_sample', 'importance_sample', 'Reservoir', 'clean_transactions', 'quarantine_frame', 'StepResult',
-         'REASON_CODES', 'validate_frame', 'apply_policy', 'drift_report', 'DataValidationError', 'init_dvc_project',
-         'commit_outputs', 'locked_hashes', 'track_file', 'read_version', 'diff_versions', 'explain_file', 'write_lineage']
+         'REASON_CODES', 'validate_frame', 'apply_policy', 'DataValidationError', 'drift_report', 'dataset_drift',
+         'drift_by_window', 'init_dvc_project', 'commit_outputs', 'locked_hashes', 'track_file', 'read_version',
+         'diff_versions', 'explain_file', 'write_lineage']

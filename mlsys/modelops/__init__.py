@@ -7,7 +7,13 @@ __all__ = ['prepare_task', 'task_params', 'TaskData', 'FEATURES', 'TARGET', 'lap
            'check_features', 'train', 'evaluate', 'make_model', 'baseline_scores', 'paired_bootstrap', 'TrainResult',
            'MODEL_KINDS', 'run_model_tests', 'ModelTestFailed', 'track_run', 'tracking_uri', 'TrackingUnavailable',
            'train_and_track', 'find_runs', 'grid_search', 'register', 'set_alias', 'model_version', 'load_model',
-           'explain_model', 'RegistryError', 'promote', 'PromotionRule']
+           'explain_model', 'RegistryError', 'promote', 'PromotionRule', 'create_app', 'load_served', 'ServedModel',
+           'ModelWatcher', 'input_schema', 'feature_ranges', 'check_batch', 'serve', 'ServiceThread', 'set_release',
+           'rollback', 'release_policy', 'choose_variant', 'read_deploy_log', 'record_decision', 'drift_page',
+           'write_drift_page', 'AlertRule', 'default_alert_rules', 'write_rules', 'check_rules',
+           'PrometheusUnavailable', 'PrometheusServer', 'DriftGauges', 'MetricsEndpoint', 'PredictionLog',
+           'PredictionLake', 'load_predictions', 'prediction_rows', 'join_labels', 'bootstrap_auc',
+           'performance_by_window', 'first_crossing', 'Scenario', 'run_scenario', 'monitor_score']
 
 # %% ../../nbs/ch05_modelops/00_the_role_of_modelops.ipynb #e44f2628
 from ..core.lazy import lazy_exports
@@ -15,16 +21,33 @@ from ..core.lazy import lazy_exports
 _EXPORTS = {
     'task': ['prepare_task', 'task_params', 'TaskData', 'FEATURES', 'TARGET', 'lapse_thresholds', 'campaign_value',
         'check_features'],
-    'training': ['train', 'evaluate', 'make_model', 'baseline_scores', 'paired_bootstrap', 'TrainResult', 'MODEL_KINDS'],
+    'training': ['train', 'evaluate', 'make_model', 'baseline_scores', 'paired_bootstrap', 'TrainResult',
+        'MODEL_KINDS'],
     'model_tests': ['run_model_tests', 'ModelTestFailed'],
     'tracking': ['track_run', 'tracking_uri', 'TrackingUnavailable', 'train_and_track'],
     'search': ['find_runs', 'grid_search'],
     'registry': ['register', 'set_alias', 'model_version', 'load_model', 'explain_model', 'RegistryError'],
     'promotion': ['promote', 'PromotionRule'],
+    'serving': ['create_app', 'load_served', 'ServedModel', 'ModelWatcher', 'input_schema', 'feature_ranges',
+        'check_batch'],
+    'launch': ['serve', 'ServiceThread'],
+    'releases': ['set_release', 'rollback', 'release_policy', 'choose_variant', 'read_deploy_log', 'record_decision'],
+    'drift_page': ['drift_page', 'write_drift_page'],
+    'alerts': ['AlertRule', 'default_alert_rules', 'write_rules', 'check_rules', 'PrometheusUnavailable'],
+    'prometheus': ['PrometheusServer', 'DriftGauges', 'MetricsEndpoint'],
+    'prediction_log': ['PredictionLog', 'PredictionLake', 'load_predictions', 'prediction_rows', 'join_labels'],
+    'performance': ['bootstrap_auc', 'performance_by_window', 'first_crossing'],
+    'scenario': ['Scenario', 'run_scenario', 'monitor_score'],
 }
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 _all_ = ['prepare_task', 'task_params', 'TaskData', 'FEATURES', 'TARGET', 'lapse_thresholds', 'campaign_value',
          'check_features', 'train', 'evaluate', 'make_model', 'baseline_scores', 'paired_bootstrap', 'TrainResult',
          'MODEL_KINDS', 'run_model_tests', 'ModelTestFailed', 'track_run', 'tracking_uri', 'TrackingUnavailable',
          'train_and_track', 'find_runs', 'grid_search', 'register', 'set_alias', 'model_version', 'load_model',
-         'explain_model', 'RegistryError', 'promote', 'PromotionRule']
+         'explain_model', 'RegistryError', 'promote', 'PromotionRule', 'create_app', 'load_served', 'ServedModel',
+         'ModelWatcher', 'input_schema', 'feature_ranges', 'check_batch', 'serve', 'ServiceThread', 'set_release',
+         'rollback', 'release_policy', 'choose_variant', 'read_deploy_log', 'record_decision', 'drift_page',
+         'write_drift_page', 'AlertRule', 'default_alert_rules', 'write_rules', 'check_rules',
+         'PrometheusUnavailable', 'PrometheusServer', 'DriftGauges', 'MetricsEndpoint', 'PredictionLog',
+         'PredictionLake', 'load_predictions', 'prediction_rows', 'join_labels', 'bootstrap_auc',
+         'performance_by_window', 'first_crossing', 'Scenario', 'run_scenario', 'monitor_score']
