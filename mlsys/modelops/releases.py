@@ -6,11 +6,11 @@
 __all__ = ['RELEASE_MODES', 'DEFAULT_POLICY', 'POLICY_TAG', 'request_bucket', 'choose_variant', 'release_policy',
            'deploy_log_path', 'record_decision', 'read_deploy_log', 'current_policy', 'set_release', 'rollback']
 
-# %% ../../nbs/ch08_deployment/03_releases.ipynb #a425f5f1
+# %% ../../nbs/ch08_deployment/03_releases.ipynb #be5ebe9a
 import getpass, hashlib, json, os, time
 from pathlib import Path
 
-# %% ../../nbs/ch08_deployment/03_releases.ipynb #62afa94c
+# %% ../../nbs/ch08_deployment/03_releases.ipynb #94bcf95a
 RELEASE_MODES = ('champion', 'canary', 'blue_green', 'shadow')
 DEFAULT_POLICY = {'mode': 'champion', 'share': 0.0, 'active': 'champion'}
 
@@ -29,7 +29,7 @@ def choose_variant(
     if mode == 'shadow': return 'champion', 'challenger'
     return 'champion', None
 
-# %% ../../nbs/ch08_deployment/03_releases.ipynb #febd15c2
+# %% ../../nbs/ch08_deployment/03_releases.ipynb #88087214
 def release_policy(
     mode:str='champion', # one of RELEASE_MODES
     share:float=0.0, # canary: share of requests sent to the challenger, in [0, 1]
@@ -43,7 +43,7 @@ def release_policy(
     if active not in ('champion', 'challenger'): raise ValueError(f"active must be 'champion' or 'challenger', got {active!r}")
     return {'mode': mode, 'share': float(share) if mode == 'canary' else 0.0, 'active': active if mode == 'blue_green' else 'champion'}
 
-# %% ../../nbs/ch08_deployment/03_releases.ipynb #29185f99
+# %% ../../nbs/ch08_deployment/03_releases.ipynb #8e613fad
 def deploy_log_path(path:str|Path|None=None)->Path:
     "The deploy log: `path`, else $MLSYS_DEPLOY_LOG, else `deploys.jsonl` in the data home."
     if path: return Path(path)
@@ -68,7 +68,7 @@ def read_deploy_log(path:str|Path|None=None, model:str|None=None)->list:
     rows = [json.loads(line) for line in p.read_text().splitlines() if line.strip()]
     return [r for r in rows if model is None or r['model'] == model]
 
-# %% ../../nbs/ch08_deployment/03_releases.ipynb #c8aaf2a9
+# %% ../../nbs/ch08_deployment/03_releases.ipynb #f7fb6a42
 POLICY_TAG = 'release.policy'
 
 def _aliases(name:str, uri:str|None)->tuple: # (aliases {alias: version}, tags)

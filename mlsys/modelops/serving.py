@@ -6,13 +6,13 @@
 __all__ = ['ENDPOINTS', 'feature_ranges', 'input_schema', 'problems', 'check_batch', 'ServedModel', 'one_openmp_thread',
            'load_served', 'Deployment', 'ModelWatcher', 'ServiceMetrics', 'service_metrics', 'RequestIds', 'create_app']
 
-# %% ../../nbs/ch08_deployment/01_serving.ipynb #e6415f90
+# %% ../../nbs/ch08_deployment/01_serving.ipynb #4aa31201
 import json, re, threading, time, uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from .releases import choose_variant, DEFAULT_POLICY, POLICY_TAG
 
-# %% ../../nbs/ch08_deployment/01_serving.ipynb #a68a9aa3
+# %% ../../nbs/ch08_deployment/01_serving.ipynb #06cf4631
 def feature_ranges(
     frame, # the training data (a DataFrame)
     features:list, # the columns to bound
@@ -26,7 +26,7 @@ def feature_ranges(
         out[f] = (max(lo - pad, 0.0) if lo >= 0 else lo - pad, hi + pad)
     return out
 
-# %% ../../nbs/ch08_deployment/01_serving.ipynb #b4f1ba15
+# %% ../../nbs/ch08_deployment/01_serving.ipynb #93fe6cd5
 _TYPES = {'double': float, 'float': float, 'long': int, 'integer': int, 'boolean': bool, 'string': str}
 
 def input_schema(
@@ -44,11 +44,14 @@ def input_schema(
     fields['household_id'] = (int | None, Field(default=None, strict=True, description='optional: echoed back'))
     return create_model(name, __config__=ConfigDict(extra='forbid'), **fields)
 
-def problems(error)->list: # [{'field', 'problem'}, ...]
+def problems(
+    error, # a pydantic ValidationError
+    whole:str='(body)', # the name of the whole input, for errors about it rather than one field
+)->list: # [{'field', 'problem'}, ...]
     "A pydantic ValidationError as a list of fields and problems."
-    return [{'field': '.'.join(str(p) for p in e['loc']) or '(body)', 'problem': e['msg']} for e in error.errors()]
+    return [{'field': '.'.join(str(p) for p in e['loc']) or whole, 'problem': e['msg']} for e in error.errors()]
 
-# %% ../../nbs/ch08_deployment/01_serving.ipynb #5e8a088f
+# %% ../../nbs/ch08_deployment/01_serving.ipynb #242f4a3a
 def check_batch(
     payload:dict, # {'rows': [record, ...]} or {'columns': {feature: [values]}}
     schema, # the pydantic model from `input_schema`
@@ -85,11 +88,11 @@ def check_batch(
     for i in np.flatnonzero(~ok):
         record = rows[i] if rows is not None else {f: cols[f][i] for f in cols}
         try: schema.model_validate(record); errors.append({'index': int(i), 'field': '(row)', 'problem': 'not a valid record'})
-        except ValidationError as e: errors.extend({'index': int(i), **p} for p in problems(e))
+        except ValidationError as e: errors.extend({'index': int(i), **p} for p in problems(e, '(row)'))
     good = np.flatnonzero(ok)
     return X[good], good, errors
 
-# %% ../../nbs/ch08_deployment/01_serving.ipynb #23eea112
+# %% ../../nbs/ch08_deployment/01_serving.ipynb #02bf69ae
 @dataclass
 class ServedModel:
     "One registered version, loaded and ready to answer."
@@ -100,6 +103,7 @@ class ServedModel:
     schema:object # pydantic request model (`input_schema`)
     ranges:dict|None # {feature: (low, high)}, or None if the training data is not available
     info:dict # what /model reports: run_id, data_version, commit, ranges_from
+    households:object = None # DataFrame of the training households' features, indexed by household_id (for the page)
 
     def score(self, X)->list: # lapse probabilities
         "Probabilities for a float matrix whose columns are `features` (with one OpenMP thread, see below)."
@@ -125,15 +129,17 @@ def load_served(
     mv = model_version(name, ref, uri)
     loaded = load_model(name, mv.version, uri)
     features = [c['name'] for c in loaded.inputs]
-    path, ranges = Path(mv.tags.get('data.features_path', '')), None
+    path, ranges, households = Path(mv.tags.get('data.features_path', '')), None, None
     if path.is_file():
         import pandas as pd
-        ranges = feature_ranges(pd.read_parquet(path, columns=features), features)
+        frame = pd.read_parquet(path)
+        ranges = feature_ranges(frame, features)
+        if 'household_id' in frame: households = frame.set_index('household_id')[features].sort_index()
     info = {'run_id': mv.run_id, 'data_version': mv.tags.get('data.features_md5'), 'commit': mv.tags.get('code.git_commit'),
             'ranges_from': str(path) if ranges else 'none: the training data is not on this machine, types are checked only'}
-    return ServedModel(name, str(mv.version), loaded.model, features, input_schema(loaded.inputs, ranges), ranges, info)
+    return ServedModel(name, str(mv.version), loaded.model, features, input_schema(loaded.inputs, ranges), ranges, info, households)
 
-# %% ../../nbs/ch08_deployment/01_serving.ipynb #a39d78a7
+# %% ../../nbs/ch08_deployment/01_serving.ipynb #3b66b323
 @dataclass(frozen=True)
 class Deployment:
     "What the service answers with: the variants by role, and the release policy."
@@ -179,8 +185,8 @@ class ModelWatcher:
 
     def stop(self): self._stop.set(); self._thread and self._thread.join()
 
-# %% ../../nbs/ch08_deployment/01_serving.ipynb #dbbda73e
-ENDPOINTS = ('/', '/predict', '/predict/batch', '/health', '/ready', '/model', '/metrics', '/households/{household_id}')
+# %% ../../nbs/ch08_deployment/01_serving.ipynb #ba6efe84
+ENDPOINTS = ('/', '/predict', '/predict/batch', '/health', '/ready', '/model', '/metrics', '/households', '/households/{household_id}')
 
 @dataclass
 class ServiceMetrics:
@@ -198,7 +204,7 @@ def service_metrics()->ServiceMetrics:
                           Histogram('mlsys_prediction_score', 'Predicted lapse probability', buckets=[i / 10 for i in range(1, 11)], registry=r),
                           Counter('mlsys_prediction_log_dropped_total', 'Prediction records the log refused', registry=r))
 
-# %% ../../nbs/ch08_deployment/01_serving.ipynb #9c5df44e
+# %% ../../nbs/ch08_deployment/01_serving.ipynb #5cea98f4
 _ID = re.compile(r'^[A-Za-z0-9._-]{1,64}$')
 
 class RequestIds:
@@ -224,7 +230,7 @@ class RequestIds:
             self.metrics.requests.labels(endpoint, str(status[0])).inc()
             self.metrics.latency.labels(endpoint).observe(time.perf_counter() - start)
 
-# %% ../../nbs/ch08_deployment/01_serving.ipynb #23ba98fe
+# %% ../../nbs/ch08_deployment/01_serving.ipynb #0f2fd5d9
 def _json(body, status:int=200, background=None):
     import orjson
     from starlette.responses import Response
@@ -260,7 +266,7 @@ class _Answerer:
         self._put({**base, 'model_version': other.version, 'variant': 'shadow', 'input': inputs, 'latency_ms': ms,
                    'output': {'scores': theirs, 'champion_scores': scores, 'agree': agree}})
 
-# %% ../../nbs/ch08_deployment/01_serving.ipynb #dc742727
+# %% ../../nbs/ch08_deployment/01_serving.ipynb #c8d092e6
 def create_app(
     name:str='lapse', # the registered model to serve
     uri:str|None=None, # tracking URI of the registry
@@ -320,6 +326,28 @@ def create_app(
         from starlette.responses import Response
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
+    @app.get('/', include_in_schema=False)
+    def page():
+        from starlette.responses import HTMLResponse
+        from mlsys.modelops.page import PAGE
+        return HTMLResponse(PAGE)
+
+    def _households():
+        dep = watcher.current
+        if dep is None or dep.variants['champion'].households is None: return None
+        return dep.variants['champion'].households
+
+    @app.get('/households')
+    def households():
+        h = _households()
+        return _json({'household_ids': [] if h is None else h.index[:500].tolist()})
+
+    @app.get('/households/{household_id}')
+    def household(household_id:int):
+        h = _households()
+        if h is None or household_id not in h.index: return _json({'detail': f'household {household_id} is not in the training data'}, 404)
+        return _json({'household_id': household_id, **h.loc[household_id].to_dict()})
+
     @app.post('/predict')
     def predict(request:Request, record:dict=Body(...)):
         t, rid = time.perf_counter(), request.state.request_id
@@ -341,7 +369,8 @@ def create_app(
         try: payload = orjson.loads(raw)
         except orjson.JSONDecodeError as e: return _json({'detail': [{'field': '(body)', 'problem': f'not valid JSON: {e}'}]}, 422)
         try:
-            n = len(payload.get('rows') or next(iter((payload.get('columns') or {'': []}).values()), []))
+            rows, cols = (payload.get('rows'), payload.get('columns')) if isinstance(payload, dict) else (None, None)
+            n = len(rows) if isinstance(rows, list) else max((len(v) for v in cols.values() if isinstance(v, list)), default=0) if isinstance(cols, dict) else 0
             if n > max_batch: return _json({'detail': [{'field': '(body)', 'problem': f'{n} rows; at most {max_batch} per request'}]}, 413)
             X, index, errors = check_batch(payload, served.schema, served.features, served.ranges)
         except (ValueError, AttributeError, TypeError) as e: return _json({'detail': [{'field': '(body)', 'problem': str(e)}]}, 422)
