@@ -6,13 +6,13 @@
 __all__ = ['ENDPOINTS', 'feature_ranges', 'input_schema', 'problems', 'check_batch', 'ServedModel', 'one_openmp_thread',
            'load_served', 'Deployment', 'ModelWatcher', 'ServiceMetrics', 'service_metrics', 'RequestIds', 'create_app']
 
-# %% ../../nbs/ch08_deployment/01_serving.ipynb #4aa31201
+# %% ../../nbs/ch08_deployment/01_serving.ipynb #ac4eec91
 import json, re, threading, time, uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from .releases import choose_variant, DEFAULT_POLICY, POLICY_TAG
 
-# %% ../../nbs/ch08_deployment/01_serving.ipynb #06cf4631
+# %% ../../nbs/ch08_deployment/01_serving.ipynb #00a567e8
 def feature_ranges(
     frame, # the training data (a DataFrame)
     features:list, # the columns to bound
@@ -26,7 +26,7 @@ def feature_ranges(
         out[f] = (max(lo - pad, 0.0) if lo >= 0 else lo - pad, hi + pad)
     return out
 
-# %% ../../nbs/ch08_deployment/01_serving.ipynb #93fe6cd5
+# %% ../../nbs/ch08_deployment/01_serving.ipynb #d3c58763
 _TYPES = {'double': float, 'float': float, 'long': int, 'integer': int, 'boolean': bool, 'string': str}
 
 def input_schema(
@@ -51,7 +51,9 @@ def problems(
     "A pydantic ValidationError as a list of fields and problems."
     return [{'field': '.'.join(str(p) for p in e['loc']) or whole, 'problem': e['msg']} for e in error.errors()]
 
-# %% ../../nbs/ch08_deployment/01_serving.ipynb #242f4a3a
+# %% ../../nbs/ch08_deployment/01_serving.ipynb #0ff4799c
+_IDS = (int, type(None)) # what a household_id may be
+
 def check_batch(
     payload:dict, # {'rows': [record, ...]} or {'columns': {feature: [values]}}
     schema, # the pydantic model from `input_schema`
@@ -67,7 +69,8 @@ def check_batch(
         rows = payload['rows']
         if not isinstance(rows, list): raise ValueError("'rows' must be a list of records")
         allowed = set(features) | {'household_id'}
-        shape_ok = np.fromiter((isinstance(r, dict) and set(features) <= set(r) <= allowed for r in rows), bool, len(rows))
+        shape_ok = np.fromiter((isinstance(r, dict) and set(features) <= set(r) <= allowed and type(r.get('household_id')) in _IDS
+                                for r in rows), bool, len(rows))
         cols = {f: [r.get(f) if ok else None for r, ok in zip(rows, shape_ok)] for f in features}
     else:
         cols = payload['columns']
@@ -76,7 +79,8 @@ def check_batch(
         if unknown or missing: raise ValueError(f"columns must be exactly {features}; missing {missing}, unknown {unknown}")
         lengths = {len(v) if isinstance(v, list) else -1 for v in cols.values()}
         if len(lengths) != 1 or -1 in lengths: raise ValueError("every column must be a list, all of the same length")
-        rows = None; shape_ok = np.ones(lengths.pop(), bool)
+        rows = None; n = lengths.pop()
+        shape_ok = np.fromiter((type(v) in _IDS for v in cols['household_id']), bool, n) if 'household_id' in cols else np.ones(n, bool)
     n = len(shape_ok); X = np.empty((n, len(features))); ok = shape_ok.copy()
     for j, f in enumerate(features):
         col = cols[f]
@@ -92,7 +96,7 @@ def check_batch(
     good = np.flatnonzero(ok)
     return X[good], good, errors
 
-# %% ../../nbs/ch08_deployment/01_serving.ipynb #02bf69ae
+# %% ../../nbs/ch08_deployment/01_serving.ipynb #225d8573
 @dataclass
 class ServedModel:
     "One registered version, loaded and ready to answer."
@@ -139,7 +143,7 @@ def load_served(
             'ranges_from': str(path) if ranges else 'none: the training data is not on this machine, types are checked only'}
     return ServedModel(name, str(mv.version), loaded.model, features, input_schema(loaded.inputs, ranges), ranges, info, households)
 
-# %% ../../nbs/ch08_deployment/01_serving.ipynb #3b66b323
+# %% ../../nbs/ch08_deployment/01_serving.ipynb #eeb01482
 @dataclass(frozen=True)
 class Deployment:
     "What the service answers with: the variants by role, and the release policy."
@@ -185,7 +189,7 @@ class ModelWatcher:
 
     def stop(self): self._stop.set(); self._thread and self._thread.join()
 
-# %% ../../nbs/ch08_deployment/01_serving.ipynb #ba6efe84
+# %% ../../nbs/ch08_deployment/01_serving.ipynb #6e0e8739
 ENDPOINTS = ('/', '/predict', '/predict/batch', '/health', '/ready', '/model', '/metrics', '/households', '/households/{household_id}')
 
 @dataclass
@@ -204,7 +208,7 @@ def service_metrics()->ServiceMetrics:
                           Histogram('mlsys_prediction_score', 'Predicted lapse probability', buckets=[i / 10 for i in range(1, 11)], registry=r),
                           Counter('mlsys_prediction_log_dropped_total', 'Prediction records the log refused', registry=r))
 
-# %% ../../nbs/ch08_deployment/01_serving.ipynb #5cea98f4
+# %% ../../nbs/ch08_deployment/01_serving.ipynb #82e21caa
 _ID = re.compile(r'^[A-Za-z0-9._-]{1,64}$')
 
 class RequestIds:
@@ -230,7 +234,7 @@ class RequestIds:
             self.metrics.requests.labels(endpoint, str(status[0])).inc()
             self.metrics.latency.labels(endpoint).observe(time.perf_counter() - start)
 
-# %% ../../nbs/ch08_deployment/01_serving.ipynb #0f2fd5d9
+# %% ../../nbs/ch08_deployment/01_serving.ipynb #6793399e
 def _json(body, status:int=200, background=None):
     import orjson
     from starlette.responses import Response
@@ -241,6 +245,7 @@ class _Answerer:
     def __init__(self, watcher, metrics, prediction_log, shadow_tolerance):
         self.watcher, self.metrics, self.log, self.tolerance = watcher, metrics, prediction_log, shadow_tolerance
         self.shadow = {'requests': 0, 'rows': 0, 'agree': 0, 'latency_ms_total': 0.0}
+        self._lock = threading.Lock()
 
     def route(self, request_id:str)->tuple: # (deployment, answering ServedModel, role, shadow role)
         dep = self.watcher.current
@@ -262,11 +267,11 @@ class _Answerer:
         if other is None: return
         t = time.perf_counter(); theirs = other.score(X); ms = (time.perf_counter() - t) * 1000
         agree = [abs(a - b) <= self.tolerance for a, b in zip(scores, theirs)]
-        st = self.shadow; st['requests'] += 1; st['rows'] += len(agree); st['agree'] += sum(agree); st['latency_ms_total'] += ms
+        with self._lock: st = self.shadow; st['requests'] += 1; st['rows'] += len(agree); st['agree'] += sum(agree); st['latency_ms_total'] += ms
         self._put({**base, 'model_version': other.version, 'variant': 'shadow', 'input': inputs, 'latency_ms': ms,
                    'output': {'scores': theirs, 'champion_scores': scores, 'agree': agree}})
 
-# %% ../../nbs/ch08_deployment/01_serving.ipynb #c8d092e6
+# %% ../../nbs/ch08_deployment/01_serving.ipynb #cf7e3f39
 def create_app(
     name:str='lapse', # the registered model to serve
     uri:str|None=None, # tracking URI of the registry

@@ -93,3 +93,11 @@ def test_the_service_still_answers_after_all_of_it(client, good):
     r = client.post('/predict', json=good)
     assert r.status_code == 200 and 0 <= r.json()['score'] <= 1
     assert client.get('/ready').status_code == 200
+
+
+def test_a_household_id_that_is_not_an_integer_is_refused_in_a_batch_too(client, good):
+    r = client.post('/predict/batch', json={'rows': [good, {**good, 'household_id': '17'}]})
+    assert r.json()['index'] == [0] and [(e['index'], e['field']) for e in r.json()['errors']] == [(1, 'household_id')]
+    cols = {f: [good[f]] * 2 for f in FEATURES}
+    r = client.post('/predict/batch', json={'columns': {**cols, 'household_id': [1, 'x']}})
+    assert r.json()['index'] == [0] and r.json()['errors'][0]['field'] == 'household_id'

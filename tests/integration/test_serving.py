@@ -137,13 +137,13 @@ def test_canary_routes_by_request_id_and_rollback_restores_the_champion(service,
     set_release('lapse', 'canary', 0.3, reason='first canary of v2', uri=uri, log=deploys)
     wait_for(lambda: client.get('/model').json()['policy']['mode'] == 'canary', 'the canary policy')
     record, seen = households.iloc[0].to_dict(), {}
-    for i in range(200):
+    for i in range(120):
         rid = f'req-{i}'
         body = client.post('/predict', json=record, headers={'x-request-id': rid}).json()
         expected = choose_variant({'mode': 'canary', 'share': 0.3}, rid)[0]
         assert body['variant'] == expected and body['version'] == {'champion': '1', 'challenger': '2'}[expected]
         seen[expected] = seen.get(expected, 0) + 1
-    assert 0.2 <= seen['challenger'] / 200 <= 0.4
+    assert 0.2 <= seen['challenger'] / 120 <= 0.4  # fixed ids: the same share every run
     env = {**os.environ, 'MLSYS_DEPLOY_LOG': str(deploys)}
     p = subprocess.run([MLSYS, 'serve', '--tracking-uri', uri, 'rollback', '--reason', 'latency up'], env=env, capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
@@ -205,7 +205,7 @@ def test_the_container_start_command_serves_on_a_free_port(uri, households):
         url = re.search(r'http://127\.0\.0\.1:\d+', line)
         assert url, f"no URL in {line!r}; stderr: {p.stderr.read() if p.poll() is not None else ''}"
         with httpx.Client(base_url=url.group(0), timeout=30) as c:
-            wait_for(lambda: _ready(c), 'the service to be ready', 60)
+            wait_for(lambda: _ready(c), 'the service to be ready', 300)  # a busy machine: imports and the model load
             assert c.post('/predict', json=households.iloc[0].to_dict()).json()['version'] == '1'
     finally:
         p.terminate(); p.wait(20)
