@@ -84,6 +84,8 @@ def _parser(run_epilog:str|None=None):
     mpromote.add_argument('--margin', type=float, default=0.005, help='AUC the challenger must gain over the champion')
     for p in (mtrain, mpromote): p.add_argument('--tracking-uri', help='MLflow tracking URI (default $MLFLOW_TRACKING_URI, else the local store)')
     from mlsys.devops.command import add_parser as add_devops; add_devops(sub)  # mlsys devops ... (chapters 10-11)
+    from mlsys.modelops.launch import add_serve_arguments
+    add_serve_arguments(sub.add_parser('serve', help='serve the champion over HTTP; set a canary, blue-green or shadow release; roll back (chapter 8)'))
     readme = sub.add_parser('readme', help='write README.md from nbs/index.ipynb')
     readme.add_argument('--check', action='store_true', help='only check that README.md is current')
     return ap
@@ -188,6 +190,9 @@ def main(argv:list|None=None)->int: # the process exit code
             return run_devops(args)
         elif args.command == 'monitor':  # chapter 9
             from mlsys.modelops.scenario import monitor_command; return monitor_command(args)
+        elif args.command == 'serve':
+            from mlsys.modelops.launch import serve_command
+            return serve_command(args)
         elif args.command == 'readme':
             from mlsys.course.readme import write_readme
             return write_readme(check=args.check)
