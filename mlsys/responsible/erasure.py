@@ -262,7 +262,9 @@ def erase_subject(
         if table is None or column not in table.columns: continue
         hit = table[column].astype(str) == str(value)
         if not hit.any(): continue
-        if needles is None: subject_needles |= {s for c in table.columns if c != column for s in table.loc[hit, c] if isinstance(s, str) and len(s) >= 6 and not s.replace('.', '').isdigit()}
+        if needles is None:  # text values only this subject has (an e-mail, a phone, a note), searched as raw bytes later
+            subject_needles |= {s for c in table.columns if c != column for s in set(table.loc[hit, c]) - set(table.loc[~hit, c])
+                                if isinstance(s, str) and len(s) >= 6 and not s.replace('.', '').isdigit()}
         kept = table[~hit]
         data = table_bytes(kept)
         new_md5 = hashlib.md5(data).hexdigest()
