@@ -8,7 +8,11 @@ __all__ = ['readmission_with_group', 'protected_correlations', 'group_metrics', 
            'mitigated_decisions', 'compare_mitigations', 'readmission_case', 'lapse_case', 'FairnessCase',
            'MITIGATIONS', 'customer_register', 'find_personal_data', 'pseudonymise', 'pseudonymisation_key',
            'MissingKey', 'k_anonymity', 'l_diversity', 'small_groups', 'versioned_store', 'data_versions',
-           'search_everywhere', 'erase_subject', 'ErasureReport', 'models_trained_on', 'register_table_model']
+           'search_everywhere', 'erase_subject', 'ErasureReport', 'models_trained_on', 'register_table_model',
+           'population', 'sampling_bias', 'label_bias', 'algorithmic_bias', 'evaluation_bias', 'feedback_loop',
+           'bias_scenarios', 'permutation_importances', 'partial_dependence_of', 'shap_values', 'explain_one',
+           'model_card', 'model_card_html', 'write_model_card', 'ai_act_tier', 'privacy_duties', 'DecisionLog',
+           'ReviewQueue', 'review_widget', 'FAILURE_CASES', 'STAGES', 'cost_proxy_scenario', 'check_failure_answers']
 
 # %% ../../nbs/ch12_human_side/00_the_human_side.ipynb #fb7b61a0
 from ..core.lazy import lazy_exports
@@ -22,6 +26,12 @@ _EXPORTS = {
         'k_anonymity', 'l_diversity', 'small_groups'],
     'erasure': ['versioned_store', 'data_versions', 'search_everywhere', 'erase_subject', 'ErasureReport',
         'models_trained_on', 'register_table_model'],
+    'bias': ['population', 'sampling_bias', 'label_bias', 'algorithmic_bias', 'evaluation_bias', 'feedback_loop',
+        'bias_scenarios'],
+    'explain': ['permutation_importances', 'partial_dependence_of', 'shap_values', 'explain_one', 'model_card',
+        'model_card_html', 'write_model_card'],
+    'oversight': ['ai_act_tier', 'privacy_duties', 'DecisionLog', 'ReviewQueue', 'review_widget'],
+    'failures': ['FAILURE_CASES', 'STAGES', 'cost_proxy_scenario', 'check_failure_answers'],
 }
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 _all_ = ['readmission_with_group', 'protected_correlations', 'group_metrics', 'fairness_differences',
@@ -30,4 +40,8 @@ _all_ = ['readmission_with_group', 'protected_correlations', 'group_metrics', 'f
          'FairnessCase', 'MITIGATIONS', 'customer_register', 'find_personal_data', 'pseudonymise',
          'pseudonymisation_key', 'MissingKey', 'k_anonymity', 'l_diversity', 'small_groups', 'versioned_store',
          'data_versions', 'search_everywhere', 'erase_subject', 'ErasureReport', 'models_trained_on',
-         'register_table_model']
+         'register_table_model', 'population', 'sampling_bias', 'label_bias', 'algorithmic_bias', 'evaluation_bias',
+         'feedback_loop', 'bias_scenarios', 'permutation_importances', 'partial_dependence_of', 'shap_values',
+         'explain_one', 'model_card', 'model_card_html', 'write_model_card', 'ai_act_tier', 'privacy_duties',
+         'DecisionLog', 'ReviewQueue', 'review_widget', 'FAILURE_CASES', 'STAGES', 'cost_proxy_scenario',
+         'check_failure_answers']

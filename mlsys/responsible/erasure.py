@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['DATA_FILE', 'DATA_TAG', 'table_bytes', 'versioned_store', 'data_versions', 'search_everywhere',
-           'register_table_model', 'models_trained_on', 'ErasureReport', 'erase_subject']
+           'register_table_model', 'models_trained_on', 'ErasureReport', 'erase_subject', 'add_privacy_commands',
+           'privacy_command']
 
 # %% ../../nbs/ch12_human_side/04_erasure.ipynb #52dccd52
 import hashlib, json, os
@@ -280,3 +281,32 @@ def erase_subject(
     search = search_everywhere(root, column, value, sorted(subject_needles), remote)
     unchanged = {md5: (objects[md5].exists() and file_md5(objects[md5]) == h) for md5, h in before.items()}
     return ErasureReport({'column': column, 'value': value}, affected, removed, models, search, unchanged)
+
+# %% ../../nbs/ch12_human_side/04_erasure.ipynb #42698927
+def add_privacy_commands(sub)->None:
+    "The `mlsys privacy` verb group: `scan` and `erase`."
+    p = sub.add_parser('privacy', help='find personal data; erase a data subject from every data version and model (chapter 12)')
+    ps = p.add_subparsers(dest='privacy_command', required=True)
+    scan = ps.add_parser('scan', help='list the columns of a CSV or Parquet table that hold personal data')
+    scan.add_argument('table')
+    erase = ps.add_parser('erase', help='erase one data subject from a Git + DVC project, its cache and remote, and the registry')
+    erase.add_argument('repo'); erase.add_argument('--column', required=True); erase.add_argument('--value', required=True)
+    erase.add_argument('--remote', help='the DVC remote folder'); erase.add_argument('--tracking-uri', help='registry whose models are retired')
+    erase.add_argument('--report', help='write the erasure report here as JSON (keep it outside the data it describes)')
+
+def privacy_command(args)->int: # the exit code
+    "Run `mlsys privacy scan|erase`."
+    import pandas as pd
+    from mlsys.core.storage import write_json
+    if args.privacy_command == 'scan':
+        from mlsys.responsible.privacy import find_personal_data
+        path = Path(args.table)
+        if not path.exists(): raise FileNotFoundError(f"No table at {path}")
+        df = pd.read_parquet(path) if path.suffix == '.parquet' else pd.read_csv(path)
+        print(find_personal_data(df).to_string(index=False)); return 0
+    r = erase_subject(args.repo, args.column, args.value, remote=args.remote, uri=args.tracking_uri)
+    print(r.summary())
+    if args.report:
+        write_json({'subject': r.subject, 'versions': r.versions, 'objects_removed': r.objects_removed, 'models': r.models,
+                    'search_after': r.search_after.to_dict('records'), 'unchanged': r.unchanged, 'proved': r.proved}, args.report)
+    return 0 if r.proved else 1
