@@ -10,9 +10,10 @@ __all__ = ['readmission_with_group', 'protected_correlations', 'group_metrics', 
            'MissingKey', 'k_anonymity', 'l_diversity', 'small_groups', 'versioned_store', 'data_versions',
            'search_everywhere', 'erase_subject', 'ErasureReport', 'models_trained_on', 'register_table_model',
            'population', 'sampling_bias', 'label_bias', 'algorithmic_bias', 'evaluation_bias', 'feedback_loop',
-           'bias_scenarios', 'permutation_importances', 'partial_dependence_of', 'shap_values', 'explain_one',
-           'model_card', 'model_card_html', 'write_model_card', 'ai_act_tier', 'privacy_duties', 'DecisionLog',
-           'ReviewQueue', 'review_widget', 'FAILURE_CASES', 'STAGES', 'cost_proxy_scenario', 'check_failure_answers']
+           'bias_scenarios', 'harm_table', 'permutation_importances', 'partial_dependence_of', 'shap_values',
+           'explain_one', 'model_card', 'model_card_html', 'write_model_card', 'ai_act_tier', 'privacy_duties',
+           'DecisionLog', 'ReviewQueue', 'review_widget', 'FAILURE_CASES', 'STAGES', 'cost_proxy_scenario',
+           'check_failure_answers']
 
 # %% ../../nbs/ch12_human_side/00_the_human_side.ipynb #fb7b61a0
 from ..core.lazy import lazy_exports
@@ -27,7 +28,7 @@ _EXPORTS = {
     'erasure': ['versioned_store', 'data_versions', 'search_everywhere', 'erase_subject', 'ErasureReport',
         'models_trained_on', 'register_table_model'],
     'bias': ['population', 'sampling_bias', 'label_bias', 'algorithmic_bias', 'evaluation_bias', 'feedback_loop',
-        'bias_scenarios'],
+        'bias_scenarios', 'harm_table'],
     'explain': ['permutation_importances', 'partial_dependence_of', 'shap_values', 'explain_one', 'model_card',
         'model_card_html', 'write_model_card'],
     'oversight': ['ai_act_tier', 'privacy_duties', 'DecisionLog', 'ReviewQueue', 'review_widget'],
@@ -41,7 +42,7 @@ _all_ = ['readmission_with_group', 'protected_correlations', 'group_metrics', 'f
          'pseudonymisation_key', 'MissingKey', 'k_anonymity', 'l_diversity', 'small_groups', 'versioned_store',
          'data_versions', 'search_everywhere', 'erase_subject', 'ErasureReport', 'models_trained_on',
          'register_table_model', 'population', 'sampling_bias', 'label_bias', 'algorithmic_bias', 'evaluation_bias',
-         'feedback_loop', 'bias_scenarios', 'permutation_importances', 'partial_dependence_of', 'shap_values',
+         'feedback_loop', 'bias_scenarios', 'harm_table', 'permutation_importances', 'partial_dependence_of', 'shap_values',
          'explain_one', 'model_card', 'model_card_html', 'write_model_card', 'ai_act_tier', 'privacy_duties',
          'DecisionLog', 'ReviewQueue', 'review_widget', 'FAILURE_CASES', 'STAGES', 'cost_proxy_scenario',
          'check_failure_answers']

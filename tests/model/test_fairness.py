@@ -78,3 +78,10 @@ def test_promotion_rule_requires_fairness(tmp_path):
     assert 'champion' not in _client(uri).get_registered_model('fair-lapse').aliases
     passed = promote('fair-lapse', challenger=1, rule=PromotionRule(fairness_limit=1.0), uri=uri)
     assert passed.promoted and str(model_version('fair-lapse', 'champion', uri).version) == '1'
+
+
+def test_every_bias_scenario_harms_with_another_seed():
+    "The harms are the mechanisms', not one lucky seed's."
+    from mlsys.responsible.bias import bias_scenarios
+    table = bias_scenarios(seed=7)
+    assert (table.value > 0.05).all(), table
