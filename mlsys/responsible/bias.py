@@ -58,7 +58,6 @@ def label_bias(seed:int=0, missed:float=0.5)->dict:
 # %% ../../nbs/ch12_human_side/05_bias.ipynb #4682745b
 def algorithmic_bias(seed:int=0)->dict:
     "One linear model for everyone cannot follow B's different relation: B's AUC is lower than a model allowed to learn it."
-    import numpy as np
     from sklearn.ensemble import HistGradientBoostingClassifier
     pop, test = population(8_000, seed), population(4_000, seed + 100)
     pop, test = pop.assign(b=(pop.group == 'B').astype(int)), test.assign(b=(test.group == 'B').astype(int))

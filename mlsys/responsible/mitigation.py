@@ -108,7 +108,6 @@ def compare_mitigations(
 # %% ../../nbs/ch12_human_side/02_mitigation.ipynb #50f6aebf
 def lapse_case(task=None, attribute:str='age', kind:str='logreg')->FairnessCase:
     "The lapse model of chapter 5 on households whose demographics are known; value is the campaign's net."
-    import numpy as np
     from mlsys.modelops.task import prepare_task, campaign_value, FEATURES
     from mlsys.modelops.training import make_model
     task = task or prepare_task()

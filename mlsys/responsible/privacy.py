@@ -49,7 +49,7 @@ def find_personal_data(
     min_share:float=0.05, # a column is flagged if at least this share of its sampled values match a pattern
 ): # DataFrame: column, kind ('identifier', 'email', 'phone', 'card_number', 'free_text'), share, example (masked)
     "Rules that flag columns holding personal data: identifier names, contact patterns, and free text that contains them."
-    import re, pandas as pd
+    import pandas as pd
     rows = []
     for col in df.columns:
         values = df[col].dropna().head(sample)

@@ -1,5 +1,4 @@
 "The fairness trade-off lab for a small roster: each student's parameters reach the notebook and change the result."
-from pathlib import Path
 import pandas as pd
 from helpers import ROOT
 
