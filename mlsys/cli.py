@@ -82,10 +82,12 @@ def _parser(run_epilog:str|None=None):
     mpromote.add_argument('name', nargs='?', default='lapse', help='the registered model (default lapse)')
     mpromote.add_argument('--challenger', default='challenger', help='alias or version of the candidate')
     mpromote.add_argument('--margin', type=float, default=0.005, help='AUC the challenger must gain over the champion')
+    mpromote.add_argument('--fairness-limit', type=float, help='refuse a challenger whose equalized-odds difference by age band exceeds this (chapter 12)')
     for p in (mtrain, mpromote): p.add_argument('--tracking-uri', help='MLflow tracking URI (default $MLFLOW_TRACKING_URI, else the local store)')
     from mlsys.devops.command import add_parser as add_devops; add_devops(sub)  # mlsys devops ... (chapters 10-11)
     from mlsys.modelops.launch import add_serve_arguments
     add_serve_arguments(sub.add_parser('serve', help='serve the champion over HTTP; set a canary, blue-green or shadow release; roll back (chapter 8)'))
+    from mlsys.responsible.erasure import add_privacy_commands; add_privacy_commands(sub)  # chapter 12: mlsys privacy scan|erase
     readme = sub.add_parser('readme', help='write README.md from nbs/index.ipynb')
     readme.add_argument('--check', action='store_true', help='only check that README.md is current')
     return ap
@@ -133,7 +135,7 @@ def _model(args)->int:
                 print(f"registered {args.register} version {mv.version} (alias challenger)")
         else:
             from mlsys.modelops.promotion import promote, PromotionRule
-            print(promote(args.name, args.challenger, PromotionRule(margin=args.margin), uri=args.tracking_uri))
+            print(promote(args.name, args.challenger, PromotionRule(margin=args.margin, fairness_limit=args.fairness_limit), uri=args.tracking_uri))
     except (LookupError, RuntimeError) as e:
         print(f"mlsys model {args.model_command}: {e}", file=sys.stderr); return 1
     return 0
@@ -193,6 +195,9 @@ def main(argv:list|None=None)->int: # the process exit code
         elif args.command == 'serve':
             from mlsys.modelops.launch import serve_command
             return serve_command(args)
+        elif args.command == 'privacy':
+            from mlsys.responsible.erasure import privacy_command
+            return privacy_command(args)
         elif args.command == 'readme':
             from mlsys.course.readme import write_readme
             return write_readme(check=args.check)

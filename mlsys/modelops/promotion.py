@@ -17,6 +17,9 @@ class PromotionRule:
     metric:str = 'auc' # compared on the holdout (higher is better)
     margin:float = 0.005 # the challenger must beat the champion by at least this much
     require_tests:bool = True # and pass every model test
+    fairness_limit:float|None = None # if set, the equalized-odds difference on the holdout must be at most this (chapter 12)
+    fairness_attribute:str = 'age' # the demographics column that defines the groups (households without it are left out)
+    capacity:float = 0.2 # share of households the campaign reaches: the decisions the fairness check judges
 
 @dataclass
 class Decision:
@@ -38,6 +41,15 @@ def _task_of(mv, uri):
     return prepare_task(**{k[5:]: parse_value(v) for k, v in params.items() if k.startswith('task.') and k[5:] in TASK_DEFAULTS})
 
 # %% ../../nbs/ch07_registry/02_promotion.ipynb #a2a09b07
+def _fairness(y, scores, task, rule:PromotionRule):
+    "The equalized-odds check (chapter 12) of the households the challenger would flag, among those whose group is known."
+    import numpy as np
+    from mlsys.responsible.fairness import fairness_check, lapse_groups
+    flagged = (scores >= np.quantile(scores, 1 - rule.capacity)).astype(int)
+    groups = lapse_groups(task.test.household_id, rule.fairness_attribute)
+    known = groups != 'not known'
+    return fairness_check(y[known], flagged[known], groups[known], limit=rule.fairness_limit)
+
 def _evidence(challenger, champion, task, rule:PromotionRule)->tuple:
     "Reasons and numbers: tests, and the comparison with the champion on the same holdout."
     from mlsys.modelops.model_tests import run_model_tests
@@ -50,6 +62,12 @@ def _evidence(challenger, champion, task, rule:PromotionRule)->tuple:
           'tests_failed': failed, 'holdout_rows': int(len(y))}
     ok_tests = not failed or not rule.require_tests
     reasons = [f"model tests: {len(tests) - len(failed)}/{len(tests)} passed" + (f" (failed: {failed})" if failed else '')]
+    if rule.fairness_limit is not None:
+        fair = _fairness(y, cs, task, rule)
+        ev.update({'fairness_eod': fair.value, 'fairness_eod_low': fair.low, 'fairness_eod_high': fair.high,
+                   'fairness_limit': fair.limit, 'fairness_by_group': fair.by_group})
+        reasons.append(f"fairness ({rule.fairness_attribute}): {fair.message}")
+        ok_tests = ok_tests and fair.passed
     if champion is None:
         reasons.append('no champion yet: the first challenger that passes the tests becomes champion')
         return ok_tests, reasons, ev
