@@ -174,3 +174,32 @@ def _thresholds_on_a_second_seed(a):
     s = monitor_score(replace(exercise_scenario(), seed=1), float(a['psi']), float(a['share']), int(a['window_days']))
     if s['detection_delay'] is None or s['detection_delay'] > MAX_DELAY_DAYS + 2: yield 'on another draw of the scenario the change is caught too late'
     if s['false_alarms_per_quarter'] > MAX_FALSE_ALARMS_PER_QUARTER * 2: yield 'on another draw of the scenario the monitor cries wolf too often'
+
+ANSWERS[('ch8', '8.1')] = {'payment_approval': 'online', 'weekly_mailing': 'offline batch', 'claim_documents': 'asynchronous'}
+ANSWERS[('ch8', '8.2')] = {'cause': 'too few requests'}
+
+
+@hidden('ch8', '8.1')
+def _serving_exact(a):
+    from mlsys.course.deployment_checks import SERVING
+    yield from _exact_choices(a, ('ch8', '8.1'), SERVING)
+
+
+@hidden('ch8', '8.2')
+def _canary_exact(a):
+    "The cause from the key; the interval recomputed here, apart from the public check, within 0.002."
+    import math
+    from mlsys.course.deployment_checks import CANARY, CANARY_EXPLANATION
+    if CANARY_EXPLANATION.pick(a['cause'], 'cause') != ANSWERS[('ch8', '8.2')]['cause']: yield 'cause: not what weakens this canary'
+    (n1, r1), (n2, r2) = ((CANARY[v]['requests'], CANARY[v]['redemptions'] / CANARY[v]['requests']) for v in ('champion', 'challenger'))
+    half = 1.96 * math.sqrt(r1 * (1 - r1) / n1 + r2 * (1 - r2) / n2)
+    if abs(float(a['low']) - (r2 - r1 - half)) > 0.002 or abs(float(a['high']) - (r2 - r1 + half)) > 0.002: yield 'the interval is not the 95% normal interval of the difference'
+
+
+@hidden('ch8', '8.3')
+def _share_exact(a):
+    from mlsys.course.deployment_checks import CANARY_SHARE, canary_request_ids
+    from mlsys.modelops.releases import request_bucket
+    ids = canary_request_ids()
+    sent = sum(request_bucket(r) < CANARY_SHARE for r in ids)
+    if round(float(a['challenger_share']) * len(ids)) != sent: yield 'not the count of ids the canary sends to the challenger'

@@ -322,6 +322,8 @@ CORPUS = [
 
 from modelops_corpus import CORPUS as MODELOPS_CORPUS  # chapters 5 to 7
 CORPUS += MODELOPS_CORPUS
+from deployment_corpus import CORPUS as DEPLOYMENT_CORPUS  # chapter 8
+CORPUS += DEPLOYMENT_CORPUS
 
 EXERCISE = {q: e for e, q in CHECKS}
 
