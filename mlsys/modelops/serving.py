@@ -365,7 +365,7 @@ def create_app(
         ms = (time.perf_counter() - t) * 1000
         body = {'request_id': rid, 'household_id': row.household_id, 'score': score, 'model': served.name,
                 'version': served.version, 'variant': role}
-        inputs = {f: X[0][j] for j, f in enumerate(served.features)}
+        inputs = {f: X[0][j] for j, f in enumerate(served.features)} | ({} if row.household_id is None else {'household_id': row.household_id})
         return _json(body, background=BackgroundTask(answer.after, rid, dep, served, role, shadow, X, [score], inputs, {'score': score}, ms))
 
     def score_batch(raw:bytes, rid:str, t:float):
@@ -384,7 +384,8 @@ def create_app(
         ms = (time.perf_counter() - t) * 1000
         body = {'request_id': rid, 'model': served.name, 'version': served.version, 'variant': role,
                 'index': index.tolist(), 'scores': scores, 'errors': errors}
-        inputs = {'columns': {f: X[:, j].tolist() for j, f in enumerate(served.features)}}
+        ids = [rows[i].get('household_id') for i in index] if isinstance(rows, list) else [cols['household_id'][i] for i in index] if 'household_id' in cols else []
+        inputs = {'columns': {f: X[:, j].tolist() for j, f in enumerate(served.features)} | ({'household_id': ids} if any(v is not None for v in ids) else {})}
         return _json(body, background=BackgroundTask(answer.after, rid, dep, served, role, shadow, X, scores, inputs,
                                                      {'index': body['index'], 'scores': scores}, ms))
 
