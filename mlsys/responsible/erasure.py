@@ -56,7 +56,7 @@ def data_versions(
     "Every DVC-tracked file in every commit of every branch and tag, from its `.dvc` pointer."
     import yaml
     out = []
-    for commit in _git(root, 'rev-list', '--all', '--reverse').split():
+    for commit in _git(root, 'rev-list', '--all', '--topo-order', '--reverse').split():  # parents first, even within one second
         tags = _git(root, 'tag', '--points-at', commit).split()
         for pointer in [f for f in _git(root, 'ls-tree', '-r', '--name-only', commit).split('\n') if f.endswith('.dvc')]:
             for o in yaml.safe_load(_git(root, 'show', f'{commit}:{pointer}')).get('outs', []):

@@ -85,3 +85,20 @@ def test_workspace_is_the_cleaned_current_version(history):
     er.erase_subject(root, 'household_id', 5)
     current = pd.read_csv(root/er.DATA_FILE)
     assert 5 not in set(current.household_id) and len(current) == len(tables[2]) - 1
+
+
+def test_versions_are_listed_parents_first_even_when_clocks_disagree(tmp_path, monkeypatch):
+    """Regression: `data_versions` listed commits by commit date, so versions made within one second (CI saw v2, v1,
+    v3) or on a machine whose clock stepped back came out of order. Here each version is stamped 100 s before the
+    last: the old order was v3, v2, v1; history's own order (parents first) is v1, v2, v3."""
+    import os
+    from mlsys.dataops import lineage
+    original, stamps = lineage.commit_version, iter(['2020-01-01T12:00:00', '2020-01-01T11:58:20', '2020-01-01T11:56:40'])
+    def commit_with_a_skewed_clock(*a, **k):
+        when = next(stamps)
+        monkeypatch.setenv('GIT_COMMITTER_DATE', when); monkeypatch.setenv('GIT_AUTHOR_DATE', when)
+        return original(*a, **k)
+    monkeypatch.setattr(lineage, 'commit_version', commit_with_a_skewed_clock)
+    base = customer_register(30)
+    er.versioned_store(tmp_path/'repo', [base.iloc[:10], base.iloc[:20], base])
+    assert [v['tags'] for v in er.data_versions(tmp_path/'repo')] == [['v1'], ['v2'], ['v3']]
