@@ -1,7 +1,7 @@
 """The checker corpus of chapters 9 to 11 (imported by test_check_corpus.py): right answers built in different ways that
 must pass, misconceptions that must fail with a specific message. Repositories are handed in as `bundle` text, as the
 exercise notebooks do; every repository is built in a temporary folder when its row runs and removed afterwards."""
-import functools, shutil, tempfile
+import functools, tempfile
 from pathlib import Path
 import yaml
 from mlsys.devops.history import git
