@@ -324,6 +324,8 @@ from modelops_corpus import CORPUS as MODELOPS_CORPUS  # chapters 5 to 7
 CORPUS += MODELOPS_CORPUS
 from deployment_corpus import CORPUS as DEPLOYMENT_CORPUS  # chapter 8
 CORPUS += DEPLOYMENT_CORPUS
+from monitoring_devops_corpus import CORPUS as MONITORING_DEVOPS_CORPUS  # chapters 9 to 11
+CORPUS += MONITORING_DEVOPS_CORPUS
 
 EXERCISE = {q: e for e, q in CHECKS}
 
