@@ -28,3 +28,14 @@ def dvc(run_dir, *args):
     "Run the `dvc` command line in a run folder."
     from mlsys.dataops.versioning import run_dvc
     return run_dvc(run_dir, *args)
+
+
+def wait_for(check, what:str, timeout:float=60):
+    "Return check()'s first truthy value, polling; fail naming `what` after `timeout` s (progress, not a fixed sleep)."
+    import time, pytest
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value: return value
+        time.sleep(0.05)
+    pytest.fail(f"timed out after {timeout} s waiting for {what}")

@@ -6,12 +6,11 @@ import re
 import signal
 import subprocess
 import threading
-import time
 import uuid
 
 import httpx
 import pytest
-from helpers import MLSYS
+from helpers import wait_for, MLSYS
 from serving_helpers import registry_copy
 
 from mlsys.dataops.streams import LocalLog, RedisLog
@@ -44,14 +43,6 @@ def households(): return prepare_task().Xy('test')[0].reset_index(drop=True)
 def uri(tmp_path): return registry_copy(tmp_path/'store')
 
 
-def wait_for(check, what:str, timeout:float=60):
-    "Return check()'s first truthy value, polling; fail naming `what` after `timeout` s."
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value: return value
-        time.sleep(0.05)
-    pytest.fail(f"timed out after {timeout} s waiting for {what}")
 
 
 def test_prometheus_scrapes_the_service_and_no_traffic_fires_when_requests_stop(prometheus_binary, uri, households, tmp_path):

@@ -1,16 +1,15 @@
 """Chapter 8's prediction service on real uvicorn (127.0.0.1, a free port) in front of a real registry (a SQLite
 MLflow store, and once the class's `mlflow server`): answers, metrics, the prediction log, the champion moving under
 load with no failed request, canary / blue-green / shadow releases with their deploy log, and `mlsys serve`."""
-import json, os, re, subprocess, sys, threading, time, uuid
-from pathlib import Path
+import os, re, subprocess, sys, threading, uuid
 import httpx
 import pytest
 
-from helpers import MLSYS, ROOT, mlsys
+from helpers import MLSYS, ROOT, wait_for
 from serving_helpers import BoundedLog, registry_copy
 from mlsys.modelops.launch import ServiceThread
 from mlsys.modelops.registry import set_alias
-from mlsys.modelops.releases import choose_variant, read_deploy_log, set_release, rollback
+from mlsys.modelops.releases import choose_variant, read_deploy_log, set_release
 from mlsys.modelops.serving import create_app
 from mlsys.modelops.task import FEATURES, prepare_task
 
@@ -33,16 +32,6 @@ def service(uri):
     app = create_app('lapse', uri, poll=0.1, prediction_log=log)
     with ServiceThread(app) as s, httpx.Client(base_url=s.url, timeout=30) as client:
         yield client, app, log
-
-
-def wait_for(check, what:str, timeout:float=30):
-    "Return check()'s first truthy value, polling; fail naming `what` after `timeout` s."
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value: return value
-        time.sleep(0.05)
-    pytest.fail(f"timed out after {timeout} s waiting for {what}")
 
 
 def test_answers_health_model_and_request_ids(service, households, uri):
