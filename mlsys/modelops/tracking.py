@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['TRUSTED_TYPES', 'MODEL_PACKAGES', 'empty_store', 'local_store', 'tracking_uri', 'TrackingUnavailable',
-           'check_tracking', 'using', 'experiment_id', 'TrackingError', 'model_requirements', 'run_tags', 'model_file',
-           'track_run', 'train_and_track']
+           'check_tracking', 'using', 'experiment_id', 'log_dataset_input', 'TrackingError', 'model_requirements',
+           'run_tags', 'model_file', 'track_run', 'train_and_track']
 
 # %% ../../nbs/ch06_tracking/01_tracking.ipynb #aedc94ff
 import os, time, warnings
@@ -114,6 +114,32 @@ def experiment_id(
         if exp is None: raise
         return exp.experiment_id
 
+# %% ../../nbs/ch06_tracking/01_tracking.ipynb #f18195eb
+_DUPLICATE_KEY = ('UniqueViolation', 'duplicate key', 'UNIQUE constraint failed', 'IntegrityError')
+
+def log_dataset_input(
+    run_id:str, # the run reading the data
+    dataset, # an `mlflow.data` data set (e.g. from `mlflow.data.from_pandas`)
+    context:str='training', # what the run used it for ('training', 'evaluation', ...)
+    tags:dict|None=None, # more tags on the input (e.g. the DVC hash)
+    attempts:int=5, # tries when another run inserted the same data set at the same moment
+    uri:str|None=None, # tracking URI; default: the current store (see `using`)
+):
+    "Log `dataset` as an input of `run_id` in the current store, safe against runs logging the same data set at once."
+    import random
+    from mlflow import MlflowClient
+    from mlflow.entities import DatasetInput, InputTag
+    from mlflow.exceptions import MlflowException
+    entity = DatasetInput(dataset._to_mlflow_entity(), tags=[InputTag('mlflow.data.context', context),
+                                                            *(InputTag(k, str(v)) for k, v in (tags or {}).items())])
+    client = MlflowClient(uri)
+    for attempt in range(1, attempts + 1):
+        try: return client.log_inputs(run_id, datasets=[entity])
+        except MlflowException as e:
+            if attempt == attempts or not any(k in str(e) for k in _DUPLICATE_KEY): raise
+            time.sleep(random.uniform(0.01, 0.05) * attempt)
+
+
 # %% ../../nbs/ch06_tracking/01_tracking.ipynb #292e3b75
 TRUSTED_TYPES = ['numpy.dtype', 'sklearn.tree._tree.Tree', 'sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor']
 MODEL_PACKAGES = ['scikit-learn', 'skops', 'numpy', 'scipy', 'pandas', 'mlflow']
@@ -186,8 +212,8 @@ def track_run(
                     warnings.filterwarnings('ignore', message='The specified dataset source can be interpreted in multiple ways')
                     ds = mlflow.data.from_pandas(t.train, source=Path(t.data_version['features_path']).as_uri(), targets='lapsed',
                                                  name='lapse_households', digest=t.data_version['features_md5'][:32])
-                mlflow.log_input(ds, context='training', tags={'dvc_md5': t.data_version['features_md5'],
-                                                               'labels_md5': t.data_version['labels_md5']})
+                log_dataset_input(run.info.run_id, ds, 'training', {'dvc_md5': t.data_version['features_md5'],
+                                                                    'labels_md5': t.data_version['labels_md5']})
                 if log_model: mlflow.set_tags(_log_model(result))
             except Exception as e:
                 raise TrackingError(f"Logging run {run.info.run_id} to {uri} failed ({type(e).__name__}: {e}); "
