@@ -191,7 +191,7 @@ def main(argv:list|None=None)->int: # the process exit code
             from mlsys.devops.command import run as run_devops
             return run_devops(args)
         elif args.command == 'monitor':  # chapter 9
-            from mlsys.modelops.scenario import monitor_command; return monitor_command(args)
+            from mlsys.modelops.loop import monitor_command; return monitor_command(args)  # scenario or loop
         elif args.command == 'serve':
             from mlsys.modelops.launch import serve_command
             return serve_command(args)

@@ -163,12 +163,15 @@ def run_scenario(
 def add_monitor_parser(sub)->None:
     "The `mlsys monitor` verbs, added to the CLI's subparsers."
     mon = sub.add_parser('monitor', help='chapter 9: run the seeded drift scenario (detect, retrain, shadow, decide)')
-    mon.add_argument('action', choices=['scenario'])
+    mon.add_argument('action', choices=['scenario', 'loop'], help='scenario: in memory; loop: on DVC, the registry and the service')
     for name, default, kind in [('psi', 0.1, float), ('share', 0.1, float), ('window-days', 7, int)]:
-        mon.add_argument(f'--{name}', type=kind, default=default, help=f'monitor threshold (default {default})')
+        mon.add_argument(f'--{name}', type=kind, help=f'monitor threshold (scenario default {default}; loop: LOOP_THRESHOLDS)')
     for name, default in Scenario().__dict__.items():
         mon.add_argument(f"--{name.replace('_', '-')}", type=type(default), default=default, help=f'scenario (default {default})')
     mon.add_argument('--json', metavar='PATH', help='also write the report as JSON (atomically)')
+    mon.add_argument('--tracking-uri', help='loop: MLflow tracking URI (default: a SQLite store in the work folder)')
+    mon.add_argument('--work', help='loop: work folder for the DVC window, logs and report (default: loop in the data home)')
+    mon.add_argument('--name', default='lapse', help='loop: the registered model (default lapse)')
 
 def scenario_text(report:dict)->str:
     "The scenario report in a few lines a person reads."
@@ -186,7 +189,8 @@ def monitor_command(args)->int:
     "Run `mlsys monitor scenario`; exit status 0."
     from mlsys.core.storage import write_json
     sc = Scenario(**{k: getattr(args, k) for k in Scenario().__dict__})
-    report = run_scenario(sc, args.psi, args.share, args.window_days)
+    th = [d if v is None else v for v, d in [(args.psi, 0.1), (args.share, 0.1), (args.window_days, 7)]]
+    report = run_scenario(sc, *th)
     print(scenario_text(report))
     if args.json:
         write_json({k: v for k, v in report.items() if k in ('scenario', 'monitor')} | {'loop': {k: v for k, v in report['loop'].items()}}, args.json)
