@@ -205,7 +205,7 @@ def _trial(sc, stream, cal, window, champion, name, experiment, uri, work, rule)
     from mlsys.modelops.promotion import Decision, record_promotion
     from mlsys.modelops.prediction_log import PredictionLake, load_predictions
     from mlsys.modelops.registry import load_model
-    from mlsys.modelops.releases import set_release
+    from mlsys.modelops.releases import DEFAULT_POLICY, record_decision, set_release
     from mlsys.dataops.streams import LocalLog
     wtask = window_task(window, {'sample': sc.sample}, seed=sc.seed)
     challenger = register_model(wtask, 'challenger', name, experiment, uri, seed=sc.seed)
@@ -219,6 +219,8 @@ def _trial(sc, stream, cal, window, champion, name, experiment, uri, work, rule)
     set_release(name, 'champion', reason=f"{prefix}: trial over ({'promoted' if promoted else 'refused'})", uri=uri, log=folder/'deploys.jsonl')
     ev |= {'window_md5': window['md5'], 'shadow_rows_refused': refused, 'prediction_log': stats}
     d = record_promotion(name, Decision(promoted, challenger['version'], champion['version'], reasons, ev), rule, uri)
+    if d.promoted: record_decision({'action': 'promote', 'model': name, **DEFAULT_POLICY, 'from_version': champion['version'],
+                                    'to_version': challenger['version'], 'reason': f"{prefix}: {reasons[-1]}"}, folder/'deploys.jsonl')
     return {'challenger': challenger, 'decision': {'decision': 'promoted' if d.promoted else 'refused', 'reasons': d.reasons, 'evidence': ev}}
 
 def run_loop(
