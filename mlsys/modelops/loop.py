@@ -8,7 +8,7 @@ __all__ = ['LOOP_THRESHOLDS', 'WINDOW_COLUMNS', 'first_alarm', 'loop_calendar', 
            'monitor_command']
 
 # %% ../../nbs/ch09_monitoring/08_loop.ipynb #50ac2934
-import json, time
+import json, re, time
 from dataclasses import asdict
 from pathlib import Path
 from .scenario import Scenario, scenario_data, monitor_days
@@ -105,7 +105,7 @@ def replay_in_shadow(
     from mlsys.dataops.streams import LocalLog
     from mlsys.modelops.launch import ServiceThread
     from mlsys.modelops.prediction_log import PredictionLog
-    from mlsys.modelops.releases import set_release
+    from mlsys.modelops.releases import rollback, set_release
     from mlsys.modelops.serving import create_app
     from mlsys.modelops.task import FEATURES
     folder = Path(folder)
@@ -116,7 +116,7 @@ def replay_in_shadow(
         with ServiceThread(create_app(name, uri, poll=0.5, prediction_log=plog), timeout=timeout) as svc:
             seen = requests.get(f'{svc.url}/model', timeout=timeout).json()
             if seen.get('policy', {}).get('mode') != 'shadow' or 'challenger' not in seen:
-                raise RuntimeError(f"The service at {svc.url} does not run the challenger in shadow: {seen.get('policy')}, {seen.get('registry_error')}")
+                raise RuntimeError(f"The service at {svc.url} does not run the challenger in shadow; /model says {json.dumps(seen)[:300]}")
             for day in days:
                 part = shadow[shadow.day == day]
                 body = {'columns': {f: part[f].astype(float).tolist() for f in FEATURES} | {'household_id': part.household_id.astype(int).tolist()}}
@@ -126,6 +126,8 @@ def replay_in_shadow(
             while plog.counts['accepted'] + plog.counts['dropped'] < 2 * len(days):  # the shadow score is logged after the answer
                 if time.monotonic() > deadline: raise TimeoutError(f"The prediction log holds {plog.counts} after {timeout} s; expected {2 * len(days)} records")
                 time.sleep(0.02)
+    except BaseException:  # a failed trial leaves the champion alone in service, and says so in the deploy log
+        rollback(name, reason=f'{prefix}: trial failed', uri=uri, log=folder/'deploys.jsonl'); raise
     finally: stats = plog.close()
     if stats['dropped'] or stats['unwritten']: raise RuntimeError(f"The prediction log lost records: {stats}")
     return stats
@@ -200,14 +202,14 @@ def _tag_loop(name:str, version:str, report:dict, uri:str):
             'loop.reasons': json.dumps(d['reasons'])}
     for k, v in tags.items(): _client(uri).set_model_version_tag(name, version, k, str(v))
 
-def _trial(sc, stream, cal, window, champion, name, experiment, uri, work, rule)->dict:
+def _trial(sc, params, stream, cal, window, champion, name, experiment, uri, work, rule)->dict:
     "Challenger, shadow, decision and record: the part of the loop after the alarm."
     from mlsys.modelops.promotion import Decision, record_promotion
     from mlsys.modelops.prediction_log import PredictionLake, load_predictions
     from mlsys.modelops.registry import load_model
     from mlsys.modelops.releases import DEFAULT_POLICY, record_decision, set_release
     from mlsys.dataops.streams import LocalLog
-    wtask = window_task(window, {'sample': sc.sample}, seed=sc.seed)
+    wtask = window_task(window, params, seed=sc.seed)
     challenger = register_model(wtask, 'challenger', name, experiment, uri, seed=sc.seed)
     shadow = stream[stream.day.between(*cal['shadow'])]
     folder, prefix = Path(work)/f"trial-v{challenger['version']}", f"loop-v{challenger['version']}"
@@ -243,10 +245,11 @@ def run_loop(
     work = Path(work or data_home()/'loop'); work.mkdir(parents=True, exist_ok=True)
     uri = uri or local_store(work/'mlflow')
     reference, stream, _ = scenario_data(sc)
-    champion = register_model(prepare_task(sample=sc.sample), 'champion', name, experiment, uri, seed=sc.seed)
-    alarms = monitor_days(stream, reference, FEATURES, psi, share, window_days)
+    task = prepare_task(sample=sc.sample)  # the scenario's training data
+    champion = register_model(task, 'champion', name, experiment, uri, seed=sc.seed)
+    alarms = monitor_days(stream, reference, FEATURES, psi, share, window_days, until_alarm=True)
     monitor = {'psi': psi, 'share': share, 'window_days': window_days, 'drift_start': sc.drift_start, **first_alarm(alarms, sc.drift_start)}
-    report = {'scenario': asdict(sc), 'rule': asdict(rule), 'tracking_uri': uri, 'model': name, 'champion': champion, 'monitor': monitor}
+    report = {'scenario': asdict(sc), 'rule': asdict(rule), 'tracking_uri': re.sub(r'//[^/@]*@', '//', uri), 'model': name, 'champion': champion, 'monitor': monitor}
     cal = loop_calendar(monitor['triggered_day'], sc) if monitor['triggered_day'] is not None else None
     if cal is None: report['decision'] = {'decision': 'not triggered', 'reasons': ['the monitor never alarmed'], 'evidence': {}}
     elif cal['retrain_day'] > sc.days:
@@ -254,7 +257,7 @@ def run_loop(
                               'reasons': [f"the window's labels arrive on day {cal['retrain_day']}, after the scenario's last day {sc.days}"]}
     else:
         report |= {'calendar': cal, 'window': version_window(stream, cal['window'], work/'data')}
-        report |= _trial(sc, stream, cal, report['window'], champion, name, experiment, uri, work, rule)
+        report |= _trial(sc, task.params, stream, cal, report['window'], champion, name, experiment, uri, work, rule)
         _tag_loop(name, report['challenger']['version'], report, uri)
     report['champion_after'] = str(model_version(name, 'champion', uri).version)
     report['seconds'] = round(time.perf_counter() - t0, 1)

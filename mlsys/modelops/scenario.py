@@ -52,6 +52,7 @@ def monitor_days(
     psi:float=0.1, # a numeric column drifts at this PSI (categorical columns: Jensen–Shannon at DEFAULT_THRESHOLDS)
     share:float=0.5, # the alarm rings when this share of the watched columns drifted
     window_days:int=7, # days in each rolling window
+    until_alarm:bool=False, # stop at the first alarm (what a loop that acts on it needs)
 )->object: # DataFrame: day, share_drifted, alarm
     "Rolling-window drift of the watched columns against the reference, day by day, and the alarm."
     import pandas as pd
@@ -63,6 +64,7 @@ def monitor_days(
         cur = stream[stream.day.between(d - window_days + 1, d)]
         rep = _verdicts([_column_row(c, k, refs[c], cur) for c, k in kinds.items()], PSI_BANDS, {}, th)
         rows.append({'day': d, 'share_drifted': float(rep.drifted.mean())})
+        if until_alarm and rows[-1]['share_drifted'] >= share: break
     out = pd.DataFrame(rows)
     return out.assign(alarm=out.share_drifted >= share)
 
