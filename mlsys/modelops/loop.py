@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['LOOP_THRESHOLDS', 'WINDOW_COLUMNS', 'first_alarm', 'loop_calendar', 'version_window', 'window_task', 'register_model',
-           'replay_in_shadow', 'shadow_scores', 'shadow_decision', 'trial_task', 'run_loop', 'loop_text',
-           'monitor_command']
+           'replay_in_shadow', 'shadow_scores', 'shadow_evidence', 'shadow_decision', 'trial_task', 'run_loop',
+           'loop_text', 'monitor_command']
 
 # %% ../../nbs/ch09_monitoring/08_loop.ipynb #50ac2934
 import json, re, time
@@ -154,35 +154,40 @@ def shadow_scores(
     return pd.concat(parts, ignore_index=True), refused
 
 # %% ../../nbs/ch09_monitoring/08_loop.ipynb #32decf19
-def shadow_decision(
-    scores, # from `shadow_scores`
+def shadow_evidence(
+    scores, # from `shadow_scores`: lapsed, champion, challenger
     trial_task, # TaskData: the window as training rows, the shadow rows as holdout (for the model tests)
     challenger_model, # the challenger's fitted pipeline (loaded from the registry)
     champion_model, # the champion's fitted pipeline
-    rule=None, # a PromotionRule (default: chapter 7's)
     seed:int=0, # fixes the bootstrap
-)->tuple: # (promoted, reasons, evidence)
-    "Apply the promotion rule to the shadow evidence: no model test the champion passes may fail, and the AUC must beat it by the margin."
+)->dict: # AUCs, their difference and 90% interval, shadow rows, the model tests failed by each model
+    "The numbers a promotion decision rests on: logged scores against labels, and the model tests of both models."
     from mlsys.modelops.model_tests import run_model_tests
-    from mlsys.modelops.promotion import PromotionRule
     from mlsys.modelops.training import paired_bootstrap, rank_auc
-    rule = rule or PromotionRule()
-    if rule.metric != 'auc' or rule.fairness_limit is not None: raise ValueError("The shadow decision judges AUC without a fairness limit; use promote() for other rules")
     y, a, b = scores.lapsed.to_numpy(), scores.challenger.to_numpy(), scores.champion.to_numpy()
-    if len(set(y)) < 2: return False, [f"the {len(y)} shadow rows have a single outcome: no AUC to compare"], {'shadow_rows': len(y)}
+    if len(set(y)) < 2: raise ValueError(f"The {len(y)} shadow rows have a single outcome: there is no AUC to compare; run the trial longer")
     cmp = paired_bootstrap(y, a, b, seed=seed)
     tests, before = run_model_tests(challenger_model, trial_task), run_model_tests(champion_model, trial_task)
     failed, champion_failed = tests[~tests.passed].test.tolist(), before[~before.passed].test.tolist()
-    regressed = [t for t in failed if t not in champion_failed]
-    ev = {'challenger_auc': rank_auc(y, a), 'champion_auc': rank_auc(y, b), 'diff': cmp['diff'], 'diff_low': cmp['low'],
-          'diff_high': cmp['high'], 'shadow_rows': int(len(y)), 'tests_passed': int(tests.passed.sum()), 'tests_failed': failed,
-          'champion_tests_failed': champion_failed, 'tests_regressed': regressed}
-    beats, ok_tests = cmp['diff'] >= rule.margin, not regressed or not rule.require_tests
-    reasons = [f"model tests: {len(tests) - len(failed)}/{len(tests)} passed" + (f" (failed: {failed}; the champion fails {champion_failed})" if failed else '')
+    return {'challenger_auc': rank_auc(y, a), 'champion_auc': rank_auc(y, b), 'diff': cmp['diff'], 'diff_low': cmp['low'],
+            'diff_high': cmp['high'], 'shadow_rows': int(len(y)), 'tests_run': int(len(tests)), 'tests_failed': failed,
+            'champion_tests_failed': champion_failed, 'tests_regressed': [t for t in failed if t not in champion_failed]}
+
+def shadow_decision(
+    ev:dict, # from `shadow_evidence`
+    rule=None, # a PromotionRule (default: chapter 7's)
+)->tuple: # (promoted, reasons)
+    "Apply the promotion rule to the shadow evidence: beat the champion by the margin, fail no test the champion passes."
+    from mlsys.modelops.promotion import PromotionRule
+    rule = rule or PromotionRule()
+    if rule.metric != 'auc' or rule.fairness_limit is not None: raise ValueError("The shadow decision judges AUC without a fairness limit; use promote() for other rules")
+    beats, ok_tests = ev['diff'] >= rule.margin, not ev['tests_regressed'] or not rule.require_tests
+    failed, regressed = ev['tests_failed'], ev['tests_regressed']
+    reasons = [f"model tests: {ev['tests_run'] - len(failed)}/{ev['tests_run']} passed" + (f" (failed: {failed}; the champion fails {ev['champion_tests_failed']})" if failed else '')
                + (f"; it fails {regressed}, which the champion passes" if regressed else '; no test the champion passes fails'),
-               f"AUC in shadow {ev['challenger_auc']:.4f} vs champion {ev['champion_auc']:.4f} on {len(y)} logged scores: difference "
-               f"{cmp['diff']:+.4f} (90% interval {cmp['low']:+.4f} to {cmp['high']:+.4f}) {'meets' if beats else 'is below'} the margin {rule.margin}"]
-    return bool(beats and ok_tests), reasons, ev
+               f"AUC in shadow {ev['challenger_auc']:.4f} vs champion {ev['champion_auc']:.4f} on {ev['shadow_rows']} logged scores: difference "
+               f"{ev['diff']:+.4f} (90% interval {ev['diff_low']:+.4f} to {ev['diff_high']:+.4f}) {'meets' if beats else 'is below'} the margin {rule.margin}"]
+    return bool(beats and ok_tests), reasons
 
 # %% ../../nbs/ch09_monitoring/08_loop.ipynb #7fc2cfb0
 def trial_task(window_task_, scores): # a TaskData: the window's rows to train, the shadow rows as holdout
@@ -216,8 +221,9 @@ def _trial(sc, params, stream, cal, window, champion, name, experiment, uri, wor
     stats = replay_in_shadow(shadow, name, uri, folder, prefix)
     load_predictions(LocalLog(folder/'prediction_log'), folder/'lake')
     scores, refused = shadow_scores(PredictionLake(folder/'lake').read(), shadow, prefix)
-    promoted, reasons, ev = shadow_decision(scores, trial_task(wtask, scores), load_model(name, challenger['version'], uri).model,
-                                            load_model(name, champion['version'], uri).model, rule, sc.seed)
+    ev = shadow_evidence(scores, trial_task(wtask, scores), load_model(name, challenger['version'], uri).model,
+                         load_model(name, champion['version'], uri).model, sc.seed)
+    promoted, reasons = shadow_decision(ev, rule)
     set_release(name, 'champion', reason=f"{prefix}: trial over ({'promoted' if promoted else 'refused'})", uri=uri, log=folder/'deploys.jsonl')
     ev |= {'window_md5': window['md5'], 'shadow_rows_refused': refused, 'prediction_log': stats}
     d = record_promotion(name, Decision(promoted, challenger['version'], champion['version'], reasons, ev), rule, uri)
