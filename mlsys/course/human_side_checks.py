@@ -8,13 +8,13 @@ __all__ = ['STAGE', 'FAILURE_KEY', 'STAGE_QUESTION', 'FAIRNESS_THRESHOLD', 'GATE
            'SYSTEMS', 'TIER_KEY', 'TIER_TEST', 'readmission_reference', 'fairness_gaps', 'mitigation_cost',
            'release_reference', 'review_cases', 'nurse_decisions', 'queue_reference']
 
-# %% ../../nbs/course/17_human_side_checks.ipynb #d71365c8
+# %% ../../nbs/course/17_human_side_checks.ipynb #637a6922
 import functools, tempfile
 from pathlib import Path
 from .answers import check, Vocabulary, Unexpected, describe, as_dict, as_list, as_number, close_to
 from .dataops_checks import answer_digest, column_name
 
-# %% ../../nbs/course/17_human_side_checks.ipynb #7be48bb9
+# %% ../../nbs/course/17_human_side_checks.ipynb #82ff1590
 STAGE = Vocabulary('a stage: data, model, evaluation or oversight', {
     'data': ['labels', 'label', 'training data', 'the data', 'sample', 'sampling', 'target', 'proxy label', 'data collection'],
     'model': ['algorithm', 'the model', 'modelling', 'modeling', 'objective', 'fairness criterion', 'model design'],
@@ -40,7 +40,7 @@ def _failures(a):
     for k, stage in got.items():
         if answer_digest('12.1', f'{k}={stage}') != FAILURE_KEY[k]: yield f'{k}: {stage}? Ask: {STAGE_QUESTION[stage]}'
 
-# %% ../../nbs/course/17_human_side_checks.ipynb #100b1fdc
+# %% ../../nbs/course/17_human_side_checks.ipynb #f555b554
 FAIRNESS_THRESHOLD = 0.2 # the score at or above which the programme calls a patient (exercise 12.2)
 GATE_LIMIT = 0.1 # the equalized-odds limit of the promotion gate in 12.2 and 12.3
 FAIRNESS_TOLERANCE = 0.005
@@ -72,7 +72,7 @@ def fairness_gaps(rows:str='test')->dict: # 'test', 'test_at_half' or 'train'
     y, g = (c.y_train, c.g_train) if rows == 'train' else (c.y_test, c.g_test)
     return _gaps(y, r[rows], g)
 
-# %% ../../nbs/course/17_human_side_checks.ipynb #2f40abc4
+# %% ../../nbs/course/17_human_side_checks.ipynb #5db2233e
 def _which_slip(key:str, got:float)->str:
     "Name the number a wrong answer equals, if it equals one of the usual slips."
     ref, tol = fairness_gaps(), FAIRNESS_TOLERANCE
@@ -98,17 +98,17 @@ def _fairness_gaps(a):
     if a['passes_gate'] != (ref['equalized_odds'] <= GATE_LIMIT):
         yield f"passes_gate: the gate lets a model through when its equalized-odds difference is at most {GATE_LIMIT}; compare yours with it"
 
-# %% ../../nbs/course/17_human_side_checks.ipynb #47130cc3
-APPROACH = Vocabulary('an approach: pre-processing, in-processing or post-processing', {
+# %% ../../nbs/course/17_human_side_checks.ipynb #4819c044
+APPROACH = Vocabulary('a family of mitigations', {
     'pre-processing': ['preprocessing', 'before training', 'reweighting', 'reweighing', 'resampling', 'change the data'],
     'in-processing': ['inprocessing', 'during training', 'exponentiated_gradient', 'exponentiated gradient', 'reductions', 'constrained training'],
     'post-processing': ['postprocessing', 'after training', 'threshold_optimizer', 'threshold optimizer', 'thresholdoptimizer', 'group thresholds']})
 APPROACH_DIGEST = '1ac972cc00a345d82a0c1b5e36afe8e3f8219fe1f6df67c72268d95aa24e04c1'
 METHOD_OF = {'pre-processing': 'reweighting', 'in-processing': 'exponentiated_gradient', 'post-processing': 'threshold_optimizer'}
 RULED_OUT = {
-    'pre-processing': 'reweighting changes the training rows, and the vendor trains the model, not you',
-    'in-processing': 'ExponentiatedGradient trains new models under a constraint; the vendor\'s model cannot be retrained',
-    'post-processing': 'what can you still change when the scores arrive?'}
+    'pre-processing': 'pre-processing changes the training rows before a model is fitted; can you change how this model is trained?',
+    'in-processing': 'in-processing fits a new model under a fairness constraint; can you retrain this one?',
+    'post-processing': 'post-processing changes the decisions taken from the scores, group by group; is that open to you here?'}
 
 @functools.lru_cache(maxsize=3)
 def mitigation_cost(method:str)->dict: # equalized_odds, accuracy_change, value_change
@@ -136,7 +136,7 @@ def _mitigation(a):
         if close_to(nums[k], -ref[k], tol) and ref[k]: yield f'{k}: the sign is reversed; take {method} minus no mitigation (negative means the mitigation costs)'
         else: yield f"{k}: {nums[k]:g} is not {method}'s change against the unmitigated model at {FAIRNESS_THRESHOLD} ({'share of correct decisions' if k == 'accuracy_change' else 'net value of the programme, in dollars'})"
 
-# %% ../../nbs/course/17_human_side_checks.ipynb #6bf36570
+# %% ../../nbs/course/17_human_side_checks.ipynb #19fa9c3b
 QUASI_IDENTIFIERS = ['postcode', 'age_band', 'household_size'] # what a partner could know from elsewhere (for k)
 COARSE_IDENTIFIERS = ['postcode', 'age_band'] # the release after dropping household_size (for l)
 SENSITIVE = 'income_band'
@@ -174,7 +174,7 @@ def _release(a):
         yield ('l: that counts the rows of the smallest group; l counts the distinct income bands in the least diverse group' if l == ref['coarse_k']
                else f'l: {l:g} is not the fewest distinct {SENSITIVE} values in a group of {COARSE_IDENTIFIERS}')
 
-# %% ../../nbs/course/17_human_side_checks.ipynb #a493c919
+# %% ../../nbs/course/17_human_side_checks.ipynb #a030338b
 TIER = Vocabulary('a risk tier: prohibited, high, limited or minimal', {
     'prohibited': ['unacceptable', 'unacceptable risk', 'banned', 'forbidden', 'prohibited practice'],
     'high': ['high risk', 'high-risk'], 'limited': ['limited risk', 'transparency', 'transparency risk'],
@@ -204,7 +204,7 @@ def _tiers(a):
     for k, tier in got.items():
         if answer_digest('12.5', f'{k}={tier}') != TIER_KEY[k]: yield f'{k}: {tier}? {TIER_TEST[tier]}'
 
-# %% ../../nbs/course/17_human_side_checks.ipynb #d0605918
+# %% ../../nbs/course/17_human_side_checks.ipynb #421473d4
 def review_cases(n:int=40, seed:int=0): # DataFrame: case_id, score, stakes
     "The predictions of exercise 12.6: a score and the money at stake for each case."
     import numpy as np, pandas as pd
