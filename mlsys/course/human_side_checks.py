@@ -5,16 +5,16 @@
 # %% auto #0
 __all__ = ['STAGE', 'FAILURE_KEY', 'STAGE_QUESTION', 'FAIRNESS_THRESHOLD', 'GATE_LIMIT', 'FAIRNESS_TOLERANCE', 'APPROACH',
            'APPROACH_DIGEST', 'METHOD_OF', 'RULED_OUT', 'QUASI_IDENTIFIERS', 'COARSE_IDENTIFIERS', 'SENSITIVE', 'TIER',
-           'SYSTEMS', 'TIER_KEY', 'TIER_TEST', 'readmission_reference', 'fairness_gaps', 'mitigation_cost',
-           'release_reference', 'review_cases', 'nurse_decisions', 'queue_reference']
+           'SYSTEMS', 'TIER_KEY', 'TIER_TEST', 'readmission_reference', 'unmitigated_decisions', 'fairness_gaps',
+           'mitigation_cost', 'release_reference', 'review_cases', 'nurse_decisions', 'queue_reference']
 
-# %% ../../nbs/course/17_human_side_checks.ipynb #637a6922
+# %% ../../nbs/course/17_human_side_checks.ipynb #bd02a1a5
 import functools, tempfile
 from pathlib import Path
 from .answers import check, Vocabulary, Unexpected, describe, as_dict, as_list, as_number, close_to
 from .dataops_checks import answer_digest, column_name
 
-# %% ../../nbs/course/17_human_side_checks.ipynb #82ff1590
+# %% ../../nbs/course/17_human_side_checks.ipynb #a58006f4
 STAGE = Vocabulary('a stage: data, model, evaluation or oversight', {
     'data': ['labels', 'label', 'training data', 'the data', 'sample', 'sampling', 'target', 'proxy label', 'data collection'],
     'model': ['algorithm', 'the model', 'modelling', 'modeling', 'objective', 'fairness criterion', 'model design'],
@@ -40,20 +40,22 @@ def _failures(a):
     for k, stage in got.items():
         if answer_digest('12.1', f'{k}={stage}') != FAILURE_KEY[k]: yield f'{k}: {stage}? Ask: {STAGE_QUESTION[stage]}'
 
-# %% ../../nbs/course/17_human_side_checks.ipynb #f555b554
+# %% ../../nbs/course/17_human_side_checks.ipynb #b62a3ed6
 FAIRNESS_THRESHOLD = 0.2 # the score at or above which the programme calls a patient (exercise 12.2)
 GATE_LIMIT = 0.1 # the equalized-odds limit of the promotion gate in 12.2 and 12.3
 FAIRNESS_TOLERANCE = 0.005
 
 @functools.lru_cache(maxsize=1)
-def readmission_reference()->dict:
-    "The readmission case, its unmitigated decisions on the test and training rows, cached: every check of 12.2 and 12.3 reads it."
-    from mlsys.responsible.mitigation import readmission_case, mitigated_decisions
+def readmission_reference()->dict: # case, test_scores, train_scores
+    "The readmission case and the unmitigated model's scores on its test and training rows, fitted once for every check of 12.2 and 12.3."
+    from mlsys.responsible.mitigation import readmission_case
     case = readmission_case()
-    model = case.make_model().fit(case.X_train, case.y_train)
-    return {'case': case, 'test': mitigated_decisions(case, 'none', FAIRNESS_THRESHOLD),
-            'test_at_half': mitigated_decisions(case, 'none', 0.5),
-            'train': (model.predict_proba(case.X_train)[:, 1] >= FAIRNESS_THRESHOLD).astype(int)}
+    model = case.make_model().fit(case.X_train, case.y_train)  # the model `mitigated_decisions(case, 'none')` fits
+    return {'case': case, 'test_scores': model.predict_proba(case.X_test)[:, 1], 'train_scores': model.predict_proba(case.X_train)[:, 1]}
+
+def unmitigated_decisions(rows:str='test', threshold:float=FAIRNESS_THRESHOLD): # numpy array of 0/1
+    "The unmitigated model's decisions on the 'test' or 'train' rows of the readmission case."
+    return (readmission_reference()[f'{rows}_scores'] >= threshold).astype(int)
 
 def _gaps(y, d, g)->dict:
     "Equalized-odds and demographic-parity differences, each rate gap apart, and the ratios."
@@ -66,13 +68,14 @@ def _gaps(y, d, g)->dict:
             'equalized_odds_ratio': float(equalized_odds_ratio(y, d, sensitive_features=g)),
             'demographic_parity_ratio': float(demographic_parity_ratio(y, d, sensitive_features=g))}
 
-def fairness_gaps(rows:str='test')->dict: # 'test', 'test_at_half' or 'train'
-    "The gaps of the unmitigated readmission model on the given rows."
-    r = readmission_reference(); c = r['case']
+@functools.lru_cache(maxsize=4)
+def fairness_gaps(rows:str='test', threshold:float=FAIRNESS_THRESHOLD)->dict:
+    "The gaps of the unmitigated readmission model on the 'test' or 'train' rows, deciding at `threshold`."
+    c = readmission_reference()['case']
     y, g = (c.y_train, c.g_train) if rows == 'train' else (c.y_test, c.g_test)
-    return _gaps(y, r[rows], g)
+    return _gaps(y, unmitigated_decisions(rows, threshold), g)
 
-# %% ../../nbs/course/17_human_side_checks.ipynb #5db2233e
+# %% ../../nbs/course/17_human_side_checks.ipynb #31e735e5
 def _which_slip(key:str, got:float)->str:
     "Name the number a wrong answer equals, if it equals one of the usual slips."
     ref, tol = fairness_gaps(), FAIRNESS_TOLERANCE
@@ -82,7 +85,7 @@ def _which_slip(key:str, got:float)->str:
     if close_to(got, ref[other], tol): return f'that is the {other.replace("_", "-")} difference: are the two keys swapped?'
     if close_to(got, ref[f'{key}_ratio'], tol): return 'that is a ratio of the groups\' rates; the gate uses the difference'
     if close_to(got, fairness_gaps('train')[key], tol): return 'that is measured on the training rows; measure fairness on the test patients'
-    if close_to(got, fairness_gaps('test_at_half')[key], tol): return f'that is at a threshold of 0.5; the programme calls patients from a score of {FAIRNESS_THRESHOLD}'
+    if close_to(got, fairness_gaps(threshold=0.5)[key], tol): return f'that is at a threshold of 0.5; the programme calls patients from a score of {FAIRNESS_THRESHOLD}'
     return f'{got:.4f} is not what fairlearn gives for the test patients (decisions at {FAIRNESS_THRESHOLD})'
 
 @check('ch12', '12.2', "The unmitigated readmission model's equalized-odds and demographic-parity differences", expects=
@@ -98,7 +101,7 @@ def _fairness_gaps(a):
     if a['passes_gate'] != (ref['equalized_odds'] <= GATE_LIMIT):
         yield f"passes_gate: the gate lets a model through when its equalized-odds difference is at most {GATE_LIMIT}; compare yours with it"
 
-# %% ../../nbs/course/17_human_side_checks.ipynb #4819c044
+# %% ../../nbs/course/17_human_side_checks.ipynb #e4ee3c5b
 APPROACH = Vocabulary('a family of mitigations', {
     'pre-processing': ['preprocessing', 'before training', 'reweighting', 'reweighing', 'resampling', 'change the data'],
     'in-processing': ['inprocessing', 'during training', 'exponentiated_gradient', 'exponentiated gradient', 'reductions', 'constrained training'],
@@ -114,7 +117,7 @@ RULED_OUT = {
 def mitigation_cost(method:str)->dict: # equalized_odds, accuracy_change, value_change
     "What `method` does to the test patients of 12.2: its equalized-odds difference, and accuracy and value against no mitigation."
     from mlsys.responsible.mitigation import mitigated_decisions
-    r = readmission_reference(); c, none = r['case'], r['test']
+    c, none = readmission_reference()['case'], unmitigated_decisions()
     d = none if method == 'none' else mitigated_decisions(c, method, FAIRNESS_THRESHOLD)
     return {'equalized_odds': _gaps(c.y_test, d, c.g_test)['equalized_odds'],
             'accuracy_change': float((d == c.y_test).mean() - (none == c.y_test).mean()),
@@ -136,7 +139,7 @@ def _mitigation(a):
         if close_to(nums[k], -ref[k], tol) and ref[k]: yield f'{k}: the sign is reversed; take {method} minus no mitigation (negative means the mitigation costs)'
         else: yield f"{k}: {nums[k]:g} is not {method}'s change against the unmitigated model at {FAIRNESS_THRESHOLD} ({'share of correct decisions' if k == 'accuracy_change' else 'net value of the programme, in dollars'})"
 
-# %% ../../nbs/course/17_human_side_checks.ipynb #19fa9c3b
+# %% ../../nbs/course/17_human_side_checks.ipynb #807e6d42
 QUASI_IDENTIFIERS = ['postcode', 'age_band', 'household_size'] # what a partner could know from elsewhere (for k)
 COARSE_IDENTIFIERS = ['postcode', 'age_band'] # the release after dropping household_size (for l)
 SENSITIVE = 'income_band'
@@ -174,7 +177,7 @@ def _release(a):
         yield ('l: that counts the rows of the smallest group; l counts the distinct income bands in the least diverse group' if l == ref['coarse_k']
                else f'l: {l:g} is not the fewest distinct {SENSITIVE} values in a group of {COARSE_IDENTIFIERS}')
 
-# %% ../../nbs/course/17_human_side_checks.ipynb #a030338b
+# %% ../../nbs/course/17_human_side_checks.ipynb #7041ab78
 TIER = Vocabulary('a risk tier: prohibited, high, limited or minimal', {
     'prohibited': ['unacceptable', 'unacceptable risk', 'banned', 'forbidden', 'prohibited practice'],
     'high': ['high risk', 'high-risk'], 'limited': ['limited risk', 'transparency', 'transparency risk'],
@@ -204,7 +207,7 @@ def _tiers(a):
     for k, tier in got.items():
         if answer_digest('12.5', f'{k}={tier}') != TIER_KEY[k]: yield f'{k}: {tier}? {TIER_TEST[tier]}'
 
-# %% ../../nbs/course/17_human_side_checks.ipynb #421473d4
+# %% ../../nbs/course/17_human_side_checks.ipynb #9edd07ee
 def review_cases(n:int=40, seed:int=0): # DataFrame: case_id, score, stakes
     "The predictions of exercise 12.6: a score and the money at stake for each case."
     import numpy as np, pandas as pd
