@@ -8,14 +8,14 @@ __all__ = ['STAGE', 'FAILURE_KEY', 'STAGE_QUESTION', 'FAIRNESS_THRESHOLD', 'GATE
            'SYSTEMS', 'TIER_KEY', 'TIER_TEST', 'readmission_reference', 'unmitigated_decisions', 'fairness_gaps',
            'mitigation_cost', 'release_reference', 'review_cases', 'nurse_decisions', 'queue_reference']
 
-# %% ../../nbs/course/17_human_side_checks.ipynb #bd02a1a5
+# %% ../../nbs/course/17_human_side_checks.ipynb #ab8c5ffc
 import functools, tempfile
 from pathlib import Path
 from .answers import check, Vocabulary, Unexpected, describe, as_dict, as_list, as_number, close_to
 from .dataops_checks import answer_digest, column_name
 
-# %% ../../nbs/course/17_human_side_checks.ipynb #a58006f4
-STAGE = Vocabulary('a stage: data, model, evaluation or oversight', {
+# %% ../../nbs/course/17_human_side_checks.ipynb #d2187e09
+STAGE = Vocabulary('a stage', {
     'data': ['labels', 'label', 'training data', 'the data', 'sample', 'sampling', 'target', 'proxy label', 'data collection'],
     'model': ['algorithm', 'the model', 'modelling', 'modeling', 'objective', 'fairness criterion', 'model design'],
     'evaluation': ['testing', 'test', 'tests', 'validation', 'benchmark', 'metrics', 'evaluation data', 'model evaluation'],
@@ -40,7 +40,7 @@ def _failures(a):
     for k, stage in got.items():
         if answer_digest('12.1', f'{k}={stage}') != FAILURE_KEY[k]: yield f'{k}: {stage}? Ask: {STAGE_QUESTION[stage]}'
 
-# %% ../../nbs/course/17_human_side_checks.ipynb #b62a3ed6
+# %% ../../nbs/course/17_human_side_checks.ipynb #38e161b0
 FAIRNESS_THRESHOLD = 0.2 # the score at or above which the programme calls a patient (exercise 12.2)
 GATE_LIMIT = 0.1 # the equalized-odds limit of the promotion gate in 12.2 and 12.3
 FAIRNESS_TOLERANCE = 0.005
@@ -75,7 +75,7 @@ def fairness_gaps(rows:str='test', threshold:float=FAIRNESS_THRESHOLD)->dict:
     y, g = (c.y_train, c.g_train) if rows == 'train' else (c.y_test, c.g_test)
     return _gaps(y, unmitigated_decisions(rows, threshold), g)
 
-# %% ../../nbs/course/17_human_side_checks.ipynb #31e735e5
+# %% ../../nbs/course/17_human_side_checks.ipynb #5ed08abb
 def _which_slip(key:str, got:float)->str:
     "Name the number a wrong answer equals, if it equals one of the usual slips."
     ref, tol = fairness_gaps(), FAIRNESS_TOLERANCE
@@ -101,7 +101,7 @@ def _fairness_gaps(a):
     if a['passes_gate'] != (ref['equalized_odds'] <= GATE_LIMIT):
         yield f"passes_gate: the gate lets a model through when its equalized-odds difference is at most {GATE_LIMIT}; compare yours with it"
 
-# %% ../../nbs/course/17_human_side_checks.ipynb #e4ee3c5b
+# %% ../../nbs/course/17_human_side_checks.ipynb #c2bac2e4
 APPROACH = Vocabulary('a family of mitigations', {
     'pre-processing': ['preprocessing', 'before training', 'reweighting', 'reweighing', 'resampling', 'change the data'],
     'in-processing': ['inprocessing', 'during training', 'exponentiated_gradient', 'exponentiated gradient', 'reductions', 'constrained training'],
@@ -139,7 +139,7 @@ def _mitigation(a):
         if close_to(nums[k], -ref[k], tol) and ref[k]: yield f'{k}: the sign is reversed; take {method} minus no mitigation (negative means the mitigation costs)'
         else: yield f"{k}: {nums[k]:g} is not {method}'s change against the unmitigated model at {FAIRNESS_THRESHOLD} ({'share of correct decisions' if k == 'accuracy_change' else 'net value of the programme, in dollars'})"
 
-# %% ../../nbs/course/17_human_side_checks.ipynb #807e6d42
+# %% ../../nbs/course/17_human_side_checks.ipynb #2b919745
 QUASI_IDENTIFIERS = ['postcode', 'age_band', 'household_size'] # what a partner could know from elsewhere (for k)
 COARSE_IDENTIFIERS = ['postcode', 'age_band'] # the release after dropping household_size (for l)
 SENSITIVE = 'income_band'
@@ -177,8 +177,8 @@ def _release(a):
         yield ('l: that counts the rows of the smallest group; l counts the distinct income bands in the least diverse group' if l == ref['coarse_k']
                else f'l: {l:g} is not the fewest distinct {SENSITIVE} values in a group of {COARSE_IDENTIFIERS}')
 
-# %% ../../nbs/course/17_human_side_checks.ipynb #7041ab78
-TIER = Vocabulary('a risk tier: prohibited, high, limited or minimal', {
+# %% ../../nbs/course/17_human_side_checks.ipynb #834ec3d2
+TIER = Vocabulary('a risk tier', {
     'prohibited': ['unacceptable', 'unacceptable risk', 'banned', 'forbidden', 'prohibited practice'],
     'high': ['high risk', 'high-risk'], 'limited': ['limited risk', 'transparency', 'transparency risk'],
     'minimal': ['minimal risk', 'low', 'low risk', 'no risk']})
@@ -207,7 +207,7 @@ def _tiers(a):
     for k, tier in got.items():
         if answer_digest('12.5', f'{k}={tier}') != TIER_KEY[k]: yield f'{k}: {tier}? {TIER_TEST[tier]}'
 
-# %% ../../nbs/course/17_human_side_checks.ipynb #9edd07ee
+# %% ../../nbs/course/17_human_side_checks.ipynb #3735a338
 def review_cases(n:int=40, seed:int=0): # DataFrame: case_id, score, stakes
     "The predictions of exercise 12.6: a score and the money at stake for each case."
     import numpy as np, pandas as pd
