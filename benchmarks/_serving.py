@@ -1,6 +1,6 @@
 """Shared by the serving benchmarks: a registered gradient-boosting lapse model, servers started as separate
 processes on free ports of 127.0.0.1, and a load generator (concurrent clients on keep-alive connections)."""
-import http.client, json, os, re, socket, statistics, subprocess, sys, tempfile, threading, time
+import http.client, json, os, re, socket, subprocess, sys, tempfile, threading, time
 from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
@@ -52,29 +52,13 @@ class Server:
         except subprocess.TimeoutExpired: self.proc.kill()
 
 
-def load(url:str, path:str, bodies:list, clients:int=8)->dict:
-    "POST each body once, from `clients` concurrent keep-alive connections; wall time, throughput, p50/p99, failures."
-    host, port = url.removeprefix('http://').split(':')
-    latencies, failures, lock, nxt = [], [], threading.Lock(), iter(range(len(bodies)))
-    def client():
-        c = http.client.HTTPConnection(host, int(port), timeout=60)
-        while True:
-            with lock: i = next(nxt, None)
-            if i is None: break
-            t = time.perf_counter()
-            c.request('POST', path, body=bodies[i], headers={'content-type': 'application/json'})
-            r = c.getresponse(); r.read()
-            ms = (time.perf_counter() - t) * 1000
-            with lock:
-                latencies.append(ms)
-                if r.status != 200: failures.append(r.status)
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    start = time.perf_counter()
-    for t in threads: t.start()
-    for t in threads: t.join()
-    wall = time.perf_counter() - start
-    q = statistics.quantiles(latencies, n=100)
-    return {'seconds': wall, 'rps': len(bodies) / wall, 'p50_ms': q[49], 'p99_ms': q[98], 'failures': len(failures)}
+def load(url:str, path:str, bodies:list, clients:int=8, versions:list|None=None)->dict:
+    """POST each body once, from `clients` concurrent keep-alive connections (`mlsys.modelops.load_test`): wall time,
+    throughput, p50/p99, failures. `versions`, if given, receives the `version` field of every successful answer."""
+    from mlsys.modelops.load_test import load_test
+    r = load_test(url, bodies, requests=len(bodies), clients=clients, path=path, keep_answers=versions is not None)
+    if versions is not None: versions.extend(a.get('version') for a in r['answers'])
+    return r
 
 
 def record_bodies(X, n:int)->list:

@@ -203,3 +203,65 @@ def _share_exact(a):
     ids = canary_request_ids()
     sent = sum(request_bucket(r) < CANARY_SHARE for r in ids)
     if round(float(a['challenger_share']) * len(ids)) != sent: yield 'not the count of ids the canary sends to the challenger'
+
+# ---------- chapter 12 (the human side)
+ANSWERS[('ch12', '12.1')] = {'hiring_screening': 'data', 'healthcare_risk_score': 'data', 'facial_recognition': 'evaluation',
+                             'credit_limits': 'oversight', 'recidivism_scores': 'model'}
+ANSWERS[('ch12', '12.3')] = {'approach': 'post-processing'}
+ANSWERS[('ch12', '12.5')] = {'cv_ranking': 'high', 'store_chatbot': 'limited', 'coupon_targeting': 'minimal',
+                             'credit_limit': 'high', 'citizen_score': 'prohibited'}
+FAILURE_REASONS = { # for the instructor's discussion of 12.1 (moved here from mlsys.responsible.FAILURE_CASES)
+    'hiring_screening': 'the labels were past hiring decisions, which encoded the historical imbalance; removing explicit words left proxies',
+    'healthcare_risk_score': 'the label was a proxy (cost) for the need it was meant to measure; unequal access made cost lower at equal need',
+    'facial_recognition': 'benchmarks under-represented darker-skinned women, so aggregate accuracy hid the gap; nobody reported metrics by subgroup',
+    'credit_limits': 'customers and staff could not get an explanation or a human review of a consequential automated decision',
+    'recidivism_scores': 'the score was calibrated across groups, and with different base rates calibration and equal error rates cannot both hold; the fairness criterion was never chosen openly'}
+
+
+@hidden('ch12', '12.1')
+def _failures_exact(a):
+    from mlsys.course.human_side_checks import STAGE
+    yield from _exact_choices(a, ('ch12', '12.1'), STAGE)
+
+
+@hidden('ch12', '12.2')
+def _gaps_tight(a):
+    "The two differences within 0.001 of fairlearn's, on the test patients."
+    from mlsys.course.answers import as_number
+    from mlsys.course.human_side_checks import fairness_gaps
+    ref = fairness_gaps()
+    for k in ('equalized_odds', 'demographic_parity'):
+        if abs(as_number(a[k], k) - ref[k]) > 1e-3: yield f'{k}: not within 0.001 of fairlearn on the test patients'
+
+
+@hidden('ch12', '12.3')
+def _mitigation_exact(a):
+    from mlsys.course.answers import as_number
+    from mlsys.course.human_side_checks import APPROACH, mitigation_cost, METHOD_OF
+    if APPROACH.choose(a['approach'], 'approach') != ANSWERS[('ch12', '12.3')]['approach']: yield 'approach: not the family the situation leaves open'
+    ref = mitigation_cost(METHOD_OF[ANSWERS[('ch12', '12.3')]['approach']])
+    if abs(as_number(a['equalized_odds'], 'equalized_odds') - ref['equalized_odds']) > 1e-3: yield "equalized_odds: not within 0.001 of the method's decisions"
+
+
+@hidden('ch12', '12.4')
+def _release_exact(a):
+    from mlsys.course.answers import as_number
+    from mlsys.course.dataops_checks import column_name
+    from mlsys.course.human_side_checks import release_reference
+    ref = release_reference()
+    if {column_name(c) for c in a['direct_identifiers']} != ref['direct']: yield 'direct_identifiers: not the columns find_personal_data flags'
+    if as_number(a['k'], 'k') != ref['k']['k'] or as_number(a['l'], 'l') != ref['l']: yield 'k or l: not what k_anonymity and l_diversity give'
+
+
+@hidden('ch12', '12.5')
+def _tiers_exact(a):
+    from mlsys.course.human_side_checks import TIER
+    yield from _exact_choices(a, ('ch12', '12.5'), TIER)
+
+
+@hidden('ch12', '12.6')
+def _queue_exact(a):
+    "Exactly the queued ids, whatever their order or container."
+    from mlsys.course.human_side_checks import queue_reference
+    ids = [a['review']] if isinstance(a['review'], str) else list(a['review'])
+    if {str(i).strip() for i in ids} != set(queue_reference()['review']): yield 'review: not the cases the queue routes to a person'

@@ -180,4 +180,4 @@ def record_answer(exercise:str, question:str, data, recorded:bool=True)->None:
 from .dataops_checks import retail_sample, department_lines, customers, orders, order_mutations # noqa: E402
 
 # %% ../../nbs/course/01_exercises.ipynb #c505c07b
-from . import design_checks, dataops_checks, modelops_checks, deployment_checks, monitoring_checks, devops_checks # noqa: E402 (registers every chapter's checks)
+from . import design_checks, dataops_checks, modelops_checks, deployment_checks, monitoring_checks, devops_checks, human_side_checks # noqa: E402 (registers every chapter's checks)

@@ -12,8 +12,7 @@ __all__ = ['readmission_with_group', 'protected_correlations', 'group_metrics', 
            'population', 'sampling_bias', 'label_bias', 'algorithmic_bias', 'evaluation_bias', 'feedback_loop',
            'bias_scenarios', 'harm_table', 'permutation_importances', 'partial_dependence_of', 'shap_values',
            'explain_one', 'model_card', 'model_card_html', 'write_model_card', 'ai_act_tier', 'privacy_duties',
-           'DecisionLog', 'ReviewQueue', 'review_widget', 'FAILURE_CASES', 'STAGES', 'cost_proxy_scenario',
-           'check_failure_answers']
+           'DecisionLog', 'ReviewQueue', 'review_widget', 'FAILURE_CASES', 'STAGES', 'cost_proxy_scenario']
 
 # %% ../../nbs/ch12_human_side/00_the_human_side.ipynb #fb7b61a0
 from ..core.lazy import lazy_exports
@@ -32,7 +31,7 @@ _EXPORTS = {
     'explain': ['permutation_importances', 'partial_dependence_of', 'shap_values', 'explain_one', 'model_card',
         'model_card_html', 'write_model_card'],
     'oversight': ['ai_act_tier', 'privacy_duties', 'DecisionLog', 'ReviewQueue', 'review_widget'],
-    'failures': ['FAILURE_CASES', 'STAGES', 'cost_proxy_scenario', 'check_failure_answers'],
+    'failures': ['FAILURE_CASES', 'STAGES', 'cost_proxy_scenario'],
 }
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 _all_ = ['readmission_with_group', 'protected_correlations', 'group_metrics', 'fairness_differences',
@@ -44,5 +43,4 @@ _all_ = ['readmission_with_group', 'protected_correlations', 'group_metrics', 'f
          'register_table_model', 'population', 'sampling_bias', 'label_bias', 'algorithmic_bias', 'evaluation_bias',
          'feedback_loop', 'bias_scenarios', 'harm_table', 'permutation_importances', 'partial_dependence_of', 'shap_values',
          'explain_one', 'model_card', 'model_card_html', 'write_model_card', 'ai_act_tier', 'privacy_duties',
-         'DecisionLog', 'ReviewQueue', 'review_widget', 'FAILURE_CASES', 'STAGES', 'cost_proxy_scenario',
-         'check_failure_answers']
+         'DecisionLog', 'ReviewQueue', 'review_widget', 'FAILURE_CASES', 'STAGES', 'cost_proxy_scenario']

@@ -326,6 +326,8 @@ from deployment_corpus import CORPUS as DEPLOYMENT_CORPUS  # chapter 8
 CORPUS += DEPLOYMENT_CORPUS
 from monitoring_devops_corpus import CORPUS as MONITORING_DEVOPS_CORPUS  # chapters 9 to 11
 CORPUS += MONITORING_DEVOPS_CORPUS
+from human_side_corpus import CORPUS as HUMAN_SIDE_CORPUS  # chapter 12
+CORPUS += HUMAN_SIDE_CORPUS
 
 EXERCISE = {q: e for e, q in CHECKS}
 

@@ -53,15 +53,23 @@ def site(tmp_path_factory):
     server.shutdown()
 
 
+def _watched_tab(browser, problems:list, failed:list):
+    "A browser tab whose console errors, page errors and failed or 4xx/5xx requests are recorded."
+    tab = browser.new_page(viewport={'width': 1400, 'height': 900})
+    tab.on('console', lambda m: problems.append(f'{tab.url}: {m.text}') if m.type == 'error' else None)
+    tab.on('pageerror', lambda e: problems.append(f'{tab.url}: {e}'))
+    tab.on('requestfailed', lambda r: failed.append(r.url))
+    tab.on('response', lambda r: failed.append(f'{r.status} {r.url}') if r.status >= 400 else None)
+    return tab
+
+
 def test_every_site_page_loads_cleanly(browser, site):
+    """Every page, loaded until the network is idle (MathJax fetches its parts after the load event): no console error,
+    no failed request, no broken image or link."""
     base, built = site
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={'width': 1400, 'height': 900})
     problems, failed = [], []
-    page.on('console', lambda m: problems.append(f'{page.url}: {m.text}') if m.type == 'error' else None)
-    page.on('pageerror', lambda e: problems.append(f'{page.url}: {e}'))
-    page.on('requestfailed', lambda r: failed.append(r.url))
-    page.on('response', lambda r: failed.append(f'{r.status} {r.url}') if r.status >= 400 else None)
+    page = _watched_tab(browser, problems, failed)
     for name in built['pages']:
         page.goto(f'{base}/{name}', wait_until='networkidle')
         assert page.locator('nav.mlsys-nav a').count() >= len(built['pages'])
@@ -82,6 +90,9 @@ def test_every_site_page_loads_cleanly(browser, site):
     # an executed chapter shows its plots and MathJax is served locally
     page.goto(f'{base}/{metrics}', wait_until='networkidle')
     assert page.locator('.jp-RenderedImage img').count() >= 1
+    # JupyterLab's stylesheet and theme come from the one shared file, not inlined in every page
+    assert page.evaluate("() => getComputedStyle(document.documentElement).getPropertyValue('--jp-layout-color0').trim()") != ''
+    assert '--jp-layout-color0:' not in Path(built['index']).parent.joinpath(metrics).read_text()
 
 
 @pytest.fixture(scope='module')
