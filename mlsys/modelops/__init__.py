@@ -7,13 +7,14 @@ __all__ = ['prepare_task', 'task_params', 'TaskData', 'FEATURES', 'TARGET', 'lap
            'check_features', 'train', 'evaluate', 'make_model', 'baseline_scores', 'paired_bootstrap', 'TrainResult',
            'MODEL_KINDS', 'run_model_tests', 'ModelTestFailed', 'track_run', 'tracking_uri', 'TrackingUnavailable',
            'train_and_track', 'log_dataset_input', 'find_runs', 'grid_search', 'register', 'set_alias', 'model_version',
-           'load_model', 'explain_model', 'RegistryError', 'promote', 'PromotionRule', 'create_app', 'load_served',
-           'ServedModel', 'ModelWatcher', 'input_schema', 'feature_ranges', 'check_batch', 'serve', 'ServiceThread',
-           'ServiceProcess', 'load_test', 'set_release', 'rollback', 'release_policy', 'choose_variant',
-           'read_deploy_log', 'record_decision', 'drift_page', 'write_drift_page', 'AlertRule', 'default_alert_rules',
-           'write_rules', 'check_rules', 'PrometheusUnavailable', 'PrometheusServer', 'DriftGauges', 'MetricsEndpoint',
-           'PredictionLog', 'PredictionLake', 'load_predictions', 'prediction_rows', 'join_labels', 'bootstrap_auc',
-           'performance_by_window', 'first_crossing', 'Scenario', 'run_scenario', 'monitor_score']
+           'load_model', 'explain_model', 'RegistryError', 'promote', 'PromotionRule', 'record_promotion', 'create_app',
+           'load_served', 'ServedModel', 'ModelWatcher', 'input_schema', 'feature_ranges', 'check_batch', 'serve',
+           'ServiceThread', 'ServiceProcess', 'load_test', 'set_release', 'rollback', 'release_policy',
+           'choose_variant', 'read_deploy_log', 'record_decision', 'drift_page', 'write_drift_page', 'AlertRule',
+           'default_alert_rules', 'write_rules', 'check_rules', 'PrometheusUnavailable', 'PrometheusServer',
+           'DriftGauges', 'MetricsEndpoint', 'PredictionLog', 'PredictionLake', 'load_predictions', 'prediction_rows',
+           'join_labels', 'bootstrap_auc', 'performance_by_window', 'first_crossing', 'Scenario', 'run_scenario',
+           'monitor_score', 'run_loop', 'version_window', 'shadow_evidence', 'shadow_decision', 'LOOP_THRESHOLDS']
 
 # %% ../../nbs/ch05_modelops/00_the_role_of_modelops.ipynb #e44f2628
 from ..core.lazy import lazy_exports
@@ -27,7 +28,7 @@ _EXPORTS = {
     'tracking': ['track_run', 'tracking_uri', 'TrackingUnavailable', 'train_and_track', 'log_dataset_input'],
     'search': ['find_runs', 'grid_search'],
     'registry': ['register', 'set_alias', 'model_version', 'load_model', 'explain_model', 'RegistryError'],
-    'promotion': ['promote', 'PromotionRule'],
+    'promotion': ['promote', 'PromotionRule', 'record_promotion'],
     'serving': ['create_app', 'load_served', 'ServedModel', 'ModelWatcher', 'input_schema', 'feature_ranges',
         'check_batch'],
     'launch': ['serve', 'ServiceThread'],
@@ -39,16 +40,18 @@ _EXPORTS = {
     'prediction_log': ['PredictionLog', 'PredictionLake', 'load_predictions', 'prediction_rows', 'join_labels'],
     'performance': ['bootstrap_auc', 'performance_by_window', 'first_crossing'],
     'scenario': ['Scenario', 'run_scenario', 'monitor_score'],
+    'loop': ['run_loop', 'version_window', 'shadow_evidence', 'shadow_decision', 'LOOP_THRESHOLDS'],
 }
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 _all_ = ['prepare_task', 'task_params', 'TaskData', 'FEATURES', 'TARGET', 'lapse_thresholds', 'campaign_value',
          'check_features', 'train', 'evaluate', 'make_model', 'baseline_scores', 'paired_bootstrap', 'TrainResult',
          'MODEL_KINDS', 'run_model_tests', 'ModelTestFailed', 'track_run', 'tracking_uri', 'TrackingUnavailable',
          'train_and_track', 'log_dataset_input', 'find_runs', 'grid_search', 'register', 'set_alias', 'model_version',
-         'load_model', 'explain_model', 'RegistryError', 'promote', 'PromotionRule', 'create_app', 'load_served',
-         'ServedModel', 'ModelWatcher', 'input_schema', 'feature_ranges', 'check_batch', 'serve', 'ServiceThread',
-         'ServiceProcess', 'load_test', 'set_release', 'rollback', 'release_policy', 'choose_variant',
-         'read_deploy_log', 'record_decision', 'drift_page', 'write_drift_page', 'AlertRule', 'default_alert_rules',
-         'write_rules', 'check_rules', 'PrometheusUnavailable', 'PrometheusServer', 'DriftGauges', 'MetricsEndpoint',
-         'PredictionLog', 'PredictionLake', 'load_predictions', 'prediction_rows', 'join_labels', 'bootstrap_auc',
-         'performance_by_window', 'first_crossing', 'Scenario', 'run_scenario', 'monitor_score']
+         'load_model', 'explain_model', 'RegistryError', 'promote', 'PromotionRule', 'record_promotion', 'create_app',
+         'load_served', 'ServedModel', 'ModelWatcher', 'input_schema', 'feature_ranges', 'check_batch', 'serve',
+         'ServiceThread', 'ServiceProcess', 'load_test', 'set_release', 'rollback', 'release_policy',
+         'choose_variant', 'read_deploy_log', 'record_decision', 'drift_page', 'write_drift_page', 'AlertRule',
+         'default_alert_rules', 'write_rules', 'check_rules', 'PrometheusUnavailable', 'PrometheusServer',
+         'DriftGauges', 'MetricsEndpoint', 'PredictionLog', 'PredictionLake', 'load_predictions', 'prediction_rows',
+         'join_labels', 'bootstrap_auc', 'performance_by_window', 'first_crossing', 'Scenario', 'run_scenario',
+         'monitor_score', 'run_loop', 'version_window', 'shadow_evidence', 'shadow_decision', 'LOOP_THRESHOLDS']
