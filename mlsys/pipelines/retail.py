@@ -36,10 +36,11 @@ RUN_LAYOUT = {
     'validate_metrics': 'metrics/validation.json',
     'features_metrics': 'metrics/features.json',
     'spend_plot': 'plots/household_spend_deciles.csv',
+    'landing': 'data/landing/transactions', # a folder: the ingest's sink and checkpoint (not a stage output)
 }
 STAGES = {
     'ingest':   {'params': ['source', 'sample', 'sample_households', 'seed', 'policy'], 'deps': [], 'outs': ['raw', 'raw_rejects', 'raw_products', 'raw_demographics'],
-                 'metrics': ['ingest_metrics']},
+                 'metrics': ['ingest_metrics'], 'landing': 'landing'},
     'clean':    {'params': ['policy'], 'deps': ['raw'], 'outs': ['clean', 'clean_rejects'], 'metrics': ['clean_metrics']},
     'validate': {'params': ['policy', 'max_quantity'], 'deps': ['clean', 'clean_rejects', 'raw_rejects', 'raw_products'],
                  'outs': ['valid', 'quarantine'],
@@ -67,9 +68,13 @@ def _reject_parse_errors(res:StepResult):
         raise DataValidationError(f"{len(q)} row(s) have values that cannot be parsed (policy 'fail'):\n"
                                   + preview(q))
 
-def ingest_stage(params:dict, reports:Path)->tuple: # ({'raw', 'raw_rejects', 'raw_products', 'raw_demographics'}, metrics)
-    "Read the transactions and the reference tables from the source; check that the load itself is sound."
-    raw, rejects = ingest_transactions(params['source'], params['sample'], params['seed'], params['sample_households'])
+def ingest_stage(
+    params:dict, # the run's parameters
+    reports:Path, # where Great Expectations keeps its results
+    landing:Path|None=None, # the load's sink and checkpoint folder (kept: a killed ingest resumes); None: a temporary one
+)->tuple: # ({'raw', 'raw_rejects', 'raw_products', 'raw_demographics'}, metrics)
+    "Load the transactions through their `Source` and read the reference tables; check that the load itself is sound."
+    raw, rejects = ingest_transactions(params['source'], params['sample'], params['seed'], params['sample_households'], landing)
     if params['policy'] == 'fail' and len(rejects):
         raise DataValidationError(f"{len(rejects)} line(s) of the source cannot be split into columns (policy 'fail'):\n"
                                   + '\n'.join(rejects.reason.head(5)))
@@ -161,7 +166,8 @@ def run_stage(
     p = pipeline_params(**read_yaml(params_file))
     start = time.perf_counter()
     inputs = {d: load_output(run_dir, d) for d in STAGES[name]['deps']}
-    outputs, metrics = STAGE_FUNCTIONS[name](**inputs, params=p, reports=Path(run_dir)/'reports')
+    folders = {'landing': Path(run_dir)/RUN_LAYOUT[STAGES[name]['landing']]} if 'landing' in STAGES[name] else {}
+    outputs, metrics = STAGE_FUNCTIONS[name](**inputs, params=p, reports=Path(run_dir)/'reports', **folders)
     missing = (set(STAGES[name]['outs']) | set(STAGES[name].get('plots', {}))) - set(outputs)
     if missing: raise RuntimeError(f"Stage {name} did not return {sorted(missing)}")
     for out, value in outputs.items(): save_output(value, run_dir, out)
