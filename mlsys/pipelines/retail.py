@@ -8,7 +8,7 @@ __all__ = ['RUN_LAYOUT', 'STAGES', 'CATALOGUE_COVERAGE', 'STAGE_FUNCTIONS', 'dvc
            'run_report', 'run_summary', 'report_markdown', 'run_pipeline']
 
 # %% ../../nbs/ch04_pipelines/03_retail.ipynb #6044590a
-import platform, sys, time
+import platform, shutil, sys, time
 from pathlib import Path
 from ..dataops.cleaning import clean_transactions, StepResult
 from .ingest import (PIPELINE_DEFAULTS, REFERENCE_TABLES, parse_source, pipeline_params, ingest_transactions,
@@ -71,7 +71,7 @@ def _reject_parse_errors(res:StepResult):
 def ingest_stage(
     params:dict, # the run's parameters
     reports:Path, # where Great Expectations keeps its results
-    landing:Path|None=None, # the load's sink and checkpoint folder (kept: a killed ingest resumes); None: a temporary one
+    landing:Path|None=None, # the load's sink and checkpoint folder (a killed ingest resumes from it); None: a temporary one
 )->tuple: # ({'raw', 'raw_rejects', 'raw_products', 'raw_demographics'}, metrics)
     "Load the transactions through their `Source` and read the reference tables; check that the load itself is sound."
     raw, rejects = ingest_transactions(params['source'], params['sample'], params['seed'], params['sample_households'], landing)
@@ -172,6 +172,7 @@ def run_stage(
     if missing: raise RuntimeError(f"Stage {name} did not return {sorted(missing)}")
     for out, value in outputs.items(): save_output(value, run_dir, out)
     write_json(metrics, Path(run_dir)/RUN_LAYOUT[STAGES[name]['metrics'][0]])
+    for folder in folders.values(): shutil.rmtree(folder, ignore_errors=True)  # its rows are in the outputs now
     return {**metrics, 'seconds': round(time.perf_counter() - start, 3)}
 
 # %% ../../nbs/ch04_pipelines/03_retail.ipynb #efcc81ea

@@ -40,13 +40,15 @@ def test_killed_ingest_resumes_with_the_same_bytes(tmp_path):
     assert not (killed/RUN_LAYOUT['raw']).exists()  # the stage never got to write its output
     kept = _parts(killed)
 
-    metrics = run_stage('ingest', killed)  # resume
-
-    after = _parts(killed)
+    # resume the load where the stage keeps it, then let the stage finish (it reads nothing new and writes its outputs)
+    ingest_transactions(households=PARAMS['sample_households'], seed=PARAMS['seed'], landing=killed/RUN_LAYOUT['landing'])
+    after, state = _parts(killed), _checkpoint(killed)
     checkpointed = sorted(kept)[:at_kill['batches']]  # keys are zero-padded positions: name order is load order
     assert all(after[p] == kept[p] for p in checkpointed), 'batches recorded before the kill were read again'
+    metrics = run_stage('ingest', killed)
+    assert not (killed/RUN_LAYOUT['landing']).exists()  # the landed copy is removed once the outputs hold its rows
     assert {n: file_md5(killed/RUN_LAYOUT[n]) for n in expected} == expected
-    raw, state = load_output(killed, 'raw'), _checkpoint(killed)
+    raw = load_output(killed, 'raw')
     assert raw.source_row.is_unique and raw.source_row.tolist() == total.source_row.tolist()
     # counts reconcile: rows read = rows written + rows quarantined, and the checkpoint counted each row once
     assert metrics['rows_in'] == metrics['rows_out'] + metrics['rows_quarantined'] == len(raw) + len(load_output(killed, 'raw_rejects'))
