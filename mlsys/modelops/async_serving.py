@@ -6,14 +6,14 @@
 __all__ = ['STREAM', 'GROUP', 'result_keys', 'submit', 'fetch_results', 'wait_results', 'ClaimingConsumer', 'answer_requests',
            'AsyncWorker', 'local_redis', 'add_worker_parser', 'worker_command']
 
-# %% ../../nbs/ch08_deployment/05_serving_methods.ipynb #0080543c
+# %% ../../nbs/ch08_deployment/05_serving_methods.ipynb #73e068b2
 import json, os, socket, subprocess, sys, tempfile, threading, time, uuid
 from contextlib import contextmanager
 from pathlib import Path
 from ..dataops.streams import Delivery, RedisLog, RedisConsumer
 from .serving import ModelWatcher, check_batch, _ID
 
-# %% ../../nbs/ch08_deployment/05_serving_methods.ipynb #2ad7321b
+# %% ../../nbs/ch08_deployment/05_serving_methods.ipynb #7aa42cd4
 STREAM = 'lapse-requests' # the default request stream
 GROUP = 'scorers' # the default consumer group of the workers
 
@@ -68,7 +68,7 @@ def wait_results(
         if time.monotonic() > deadline: raise TimeoutError(f"{missing} of {len(ids)} requests on {stream!r} have no result after {timeout} s")
         time.sleep(0.01)
 
-# %% ../../nbs/ch08_deployment/05_serving_methods.ipynb #0e1bf5bc
+# %% ../../nbs/ch08_deployment/05_serving_methods.ipynb #5caaaf81
 class ClaimingConsumer(RedisConsumer):
     "Chapter 3's `RedisConsumer`, which also takes over what a dead consumer left pending and never fails on a malformed message."
     def __init__(self, log:RedisLog, group:str, name:str,
@@ -96,7 +96,7 @@ class ClaimingConsumer(RedisConsumer):
             else: bad.append({'id': mid, 'reason': f'not a request: a JSON {type(e).__name__}, not an object'})
         return Delivery(events, ids[0] if ids else None, ids[-1] if ids else None, ids, bad)
 
-# %% ../../nbs/ch08_deployment/05_serving_methods.ipynb #228feeb1
+# %% ../../nbs/ch08_deployment/05_serving_methods.ipynb #037a0bc7
 def answer_requests(
     events:list, # request dicts: request_id, record, submitted_at (and _id, the message id)
     served, # the `ServedModel` that answers
@@ -120,7 +120,7 @@ def answer_requests(
     for i, errs in by_row.items(): results.setdefault(good[i]['request_id'], {**base[i], 'errors': errs})
     return results, rejected
 
-# %% ../../nbs/ch08_deployment/05_serving_methods.ipynb #cb346dfd
+# %% ../../nbs/ch08_deployment/05_serving_methods.ipynb #3f4a82cc
 class AsyncWorker:
     "Reads requests from a stream in a consumer group, answers them, writes each result once, then acknowledges."
     def __init__(self,
@@ -196,7 +196,7 @@ class AsyncWorker:
 
     def stop(self): self.stop_event.set()
 
-# %% ../../nbs/ch08_deployment/05_serving_methods.ipynb #81f19d90
+# %% ../../nbs/ch08_deployment/05_serving_methods.ipynb #b8cabae1
 @contextmanager
 def local_redis(
     folder:str|Path|None=None, # where its socket goes (None: a new temporary folder)
@@ -219,7 +219,7 @@ def local_redis(
     finally:
         proc.terminate(); proc.wait(10)
 
-# %% ../../nbs/ch08_deployment/05_serving_methods.ipynb #aebac688
+# %% ../../nbs/ch08_deployment/05_serving_methods.ipynb #a312bbd9
 def add_worker_parser(sub):
     "`mlsys async-worker`: its arguments, on the CLI's subparsers `sub`."
     p = sub.add_parser('async-worker', help='answer prediction requests from a Redis stream, as one worker of a consumer group (chapter 8)')

@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['score_frame', 'score_partitioned', 'read_scores']
 
-# %% ../../nbs/ch08_deployment/06_batch_scoring.ipynb #82741be3
+# %% ../../nbs/ch08_deployment/06_batch_scoring.ipynb #dbf27ca5
 import time
 from pathlib import Path
 from ..core.storage import write_json, write_parquet
 from .serving import one_openmp_thread
 
-# %% ../../nbs/ch08_deployment/06_batch_scoring.ipynb #25c3a60e
+# %% ../../nbs/ch08_deployment/06_batch_scoring.ipynb #95c2af51
 def score_frame(
     frame, # one partition: a key column and the model's features
     model, # the fitted pipeline
@@ -44,7 +44,7 @@ def score_frame(
         scores[ok] = model.predict_proba(X[ok])[:, 1]
     return pd.DataFrame({key: frame[key].to_numpy(), 'score': scores, 'error': problems})
 
-# %% ../../nbs/ch08_deployment/06_batch_scoring.ipynb #1c73792c
+# %% ../../nbs/ch08_deployment/06_batch_scoring.ipynb #7b12cc74
 def _partition_name(chunk, index:int, version:str)->str:
     "part-NNNNN-vVERSION-HASH.parquet: the partition, the model version and a hash of its rows (changed input: new name)."
     import hashlib, pandas as pd
@@ -59,7 +59,7 @@ def _score_partition(chunk, dest:str, model, features:list, ranges, key:str, ste
     return {'output': Path(dest).name, 'rows': len(out), 'errors': int(out['error'].notna().sum()),
             'cpu_s': time.thread_time() - t, 'finished_at': time.time()}
 
-# %% ../../nbs/ch08_deployment/06_batch_scoring.ipynb #4e7fa66f
+# %% ../../nbs/ch08_deployment/06_batch_scoring.ipynb #5121587d
 def score_partitioned(
     frame, # the rows to score: `key` and the model's features (e.g. every household's features)
     out_dir:str|Path, # one folder per scoring run; its parts are the output

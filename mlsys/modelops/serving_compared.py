@@ -6,11 +6,11 @@
 __all__ = ['PRICE_PER_CORE_HOUR', 'process_cpu', 'redis_cpu', 'method_row', 'post_concurrently', 'measure_online',
            'measure_async', 'measure_batch', 'compare_serving_methods']
 
-# %% ../../nbs/ch08_deployment/07_serving_compared.ipynb #d66fbe0d
+# %% ../../nbs/ch08_deployment/07_serving_compared.ipynb #021c0321
 import os, threading, time, uuid
 from pathlib import Path
 
-# %% ../../nbs/ch08_deployment/07_serving_compared.ipynb #d1913e9b
+# %% ../../nbs/ch08_deployment/07_serving_compared.ipynb #da402813
 PRICE_PER_CORE_HOUR = 0.0446 # USD per vCPU-hour: AWS EC2 on-demand c7i.large (2 vCPUs) in us-east-1, $0.08925 an hour, halved
 
 def process_cpu(
@@ -41,7 +41,7 @@ def method_row(
             'p50_ms': float(np.percentile(lat, 50)), 'p99_ms': float(np.percentile(lat, 99)),
             'cpu_ms_per_prediction': 1000 * cpu_s / predictions, 'usd_per_1000': cpu_s / predictions * 1000 / 3600 * price}
 
-# %% ../../nbs/ch08_deployment/07_serving_compared.ipynb #8797c108
+# %% ../../nbs/ch08_deployment/07_serving_compared.ipynb #7c45c806
 def post_concurrently(
     url:str, # the service, e.g. http://127.0.0.1:8000
     path:str, # e.g. /predict
@@ -71,7 +71,7 @@ def post_concurrently(
     return {'wall_s': time.perf_counter() - start, 'latencies_s': latencies, 'scores': scores,
             'failures': sum(s is None for s in scores), 'client_cpu_s': sum(cpu)}
 
-# %% ../../nbs/ch08_deployment/07_serving_compared.ipynb #805d560b
+# %% ../../nbs/ch08_deployment/07_serving_compared.ipynb #712904ba
 def measure_online(
     url:str, # the running service
     records:list, # one feature dict per request
@@ -127,7 +127,7 @@ def measure_batch(
     scores = read_scores(out_dir).sort_values('request_id')['score'].tolist()
     return method_row('offline batch (Dask)', len(frame), max(d['finished_at'] for d in s['done']) - wall0, lat, cpu, price), scores
 
-# %% ../../nbs/ch08_deployment/07_serving_compared.ipynb #c8dd7ac8
+# %% ../../nbs/ch08_deployment/07_serving_compared.ipynb #39194a3f
 def compare_serving_methods(
     name:str, # the registered model (its champion answers, in all three)
     uri:str|None, # tracking URI
