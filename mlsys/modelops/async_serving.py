@@ -219,7 +219,7 @@ def local_redis(
     finally:
         proc.terminate(); proc.wait(10)
 
-# %% ../../nbs/ch08_deployment/05_serving_methods.ipynb #a312bbd9
+# %% ../../nbs/ch08_deployment/05_serving_methods.ipynb #f435f485
 def add_worker_parser(sub):
     "`mlsys async-worker`: its arguments, on the CLI's subparsers `sub`."
     p = sub.add_parser('async-worker', help='answer prediction requests from a Redis stream, as one worker of a consumer group (chapter 8)')
@@ -239,5 +239,6 @@ def worker_command(args)->int: # the exit code
     w = AsyncWorker(url, args.stream, args.name, args.tracking_uri, args.group, batch=args.batch, min_idle=args.min_idle)
     for s in (signal.SIGTERM, signal.SIGINT): signal.signal(s, lambda *_: w.stop())
     print(f"Worker {w.consumer.name} answering {args.stream!r} (group {args.group!r}) with {args.name}@champion", flush=True)
-    print(json.dumps(w.run(args.idle_exit)), flush=True)
+    try: print(json.dumps(w.run(args.idle_exit)), flush=True)
+    except (RuntimeError, LookupError) as e: print(f"mlsys async-worker: {e}", file=sys.stderr); return 1
     return 0
