@@ -8,10 +8,11 @@ Cost counts the CPU-seconds of the serving processes only (server; workers + Red
 load generator, priced at mlsys.modelops.serving_compared.PRICE_PER_CORE_HOUR. Each method is measured `--repeats`
 times after a warm-up; medians are quoted.
 
-serving_methods: batch's CPU per prediction against online's. Batch must cost at most a tenth of online per
-prediction: online pays an HTTP exchange, JSON and validation per record (about a millisecond of CPU), batch pays
-them per partition and scores thousands of rows in one vectorised call; if batch came within 10x of online, per-row
-work would have crept into the batch path."""
+serving_methods: batch's CPU per prediction against online's (cost per 1,000 is proportional to it). Batch must cost
+at most a tenth of online per prediction: online pays an HTTP exchange, JSON, validation and a whole scikit-learn
+call per record (a one-row predict_proba is mostly input checking), batch pays those once per partition and scores
+its rows in one vectorised call; if batch came within 10x of online, per-row work would have crept into the batch
+path."""
 import argparse, os, statistics, subprocess, sys, tempfile, uuid
 from pathlib import Path
 from _serving import BIN, ENV, Server, line, registered_model
