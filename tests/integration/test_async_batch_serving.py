@@ -14,15 +14,31 @@ ENV = {**os.environ, 'OMP_NUM_THREADS': '1', 'MLFLOW_DISABLE_TELEMETRY': 'true'}
 
 @pytest.fixture(scope='module')
 def registry(tmp_path_factory):
-    "A small gradient-boosting model registered as champion in a fresh local store: (uri, task, fitted model)."
-    import warnings; warnings.filterwarnings('ignore')
+    """A small gradient-boosting model registered as champion in a fresh local store: (uri, task, fitted model, pickle).
+    The pickle holds the champion's model, features and ranges, for the processes this file kills: they skip importing
+    MLflow (seconds each on a busy machine); the worker that finishes the job loads from the registry, as in production."""
+    import pickle, warnings; warnings.filterwarnings('ignore')
     from mlsys.modelops import prepare_task, train, track_run, register
+    from mlsys.modelops.serving import load_served
     from mlsys.modelops.tracking import local_store
-    uri = local_store(tmp_path_factory.mktemp('async')/'store')
+    folder = tmp_path_factory.mktemp('async')
+    uri = local_store(folder/'store')
     task = prepare_task()
     result = train(task, 'boosting', max_iter=15)
     register(track_run(result, uri=uri), uri=uri, alias='champion')
-    return uri, task, result.model
+    served = load_served('lapse', 'champion', uri)
+    (folder/'served.pkl').write_bytes(pickle.dumps({'model': served.model, 'features': served.features, 'ranges': served.ranges}))
+    return uri, task, result.model, str(folder/'served.pkl')
+
+
+LOAD = textwrap.dedent('''
+    import pickle
+    from mlsys.modelops.serving import ServedModel, input_schema
+    def unpickle_served(path):
+        m = pickle.loads(open(path, 'rb').read())
+        schema = input_schema([{'name': f, 'type': 'double'} for f in m['features']], m['ranges'])
+        return ServedModel('lapse', '1', m['model'], m['features'], schema, m['ranges'], {})
+''')
 
 
 @pytest.fixture
@@ -32,12 +48,11 @@ def stream(redis_url):
     redis.Redis.from_url(redis_url).delete(name, *result_keys(name).values())
 
 
-VICTIM = textwrap.dedent('''
+VICTIM = LOAD + textwrap.dedent('''
     import json, sys, threading
     from mlsys.modelops.async_serving import AsyncWorker
-    from mlsys.modelops.serving import load_served
-    url, stream, uri, plan = sys.argv[1:]
-    served = load_served('lapse', 'champion', uri)
+    url, stream, pickled, plan = sys.argv[1:]
+    served = unpickle_served(pickled)
     for consumer, batch, stall in json.loads(plan):  # each worker a thread; the whole process is SIGKILLed
         w = AsyncWorker(url, stream, consumer=consumer, batch=batch, min_idle=600, served=served, stall=stall)
         threading.Thread(target=w.run).start()
@@ -53,7 +68,7 @@ def held(client, stream:str, consumer:str)->tuple: # (entries pending with the c
 
 
 def test_killed_workers_lose_and_double_nothing(redis_url, registry, stream):
-    uri, task, model = registry
+    uri, task, model, pickled = registry
     c = redis.Redis.from_url(redis_url)
     X = task.Xy('test')[0]
     records = [X.iloc[i % len(X)].to_dict() for i in range(400)]
@@ -62,7 +77,7 @@ def test_killed_workers_lose_and_double_nothing(redis_url, registry, stream):
     # before writing them (b), and mid-stream while working slowly (d)
     plans = [[('victim-a', 20, {'before_ack': 600}), ('victim-b', 20, {'before_write': 600})],
              [('victim-c', 20, {'before_ack': 600}), ('victim-d', 5, {'before_ack': 0.3})]]
-    victims = [subprocess.Popen([sys.executable, '-c', VICTIM, redis_url, stream, uri, json.dumps(p)], env=ENV) for p in plans]
+    victims = [subprocess.Popen([sys.executable, '-c', VICTIM, redis_url, stream, pickled, json.dumps(p)], env=ENV) for p in plans]
     try:
         def ready():
             h = {k: held(c, stream, f'victim-{k}') for k in 'abcd'}
@@ -99,7 +114,7 @@ def test_killed_workers_lose_and_double_nothing(redis_url, registry, stream):
 
 def test_bad_records_get_errors_naming_the_field(redis_url, registry, stream):
     from mlsys.modelops.serving import load_served
-    uri, task, _ = registry
+    uri, task, _, _ = registry
     c = redis.Redis.from_url(redis_url)
     good = task.Xy('test')[0].iloc[0].to_dict()
     bad = {'missing': {k: v for k, v in good.items() if k != 'tenure_days'}, 'wrong-type': {**good, 'recency_days': 'ten'},
@@ -123,19 +138,18 @@ def test_bad_records_get_errors_naming_the_field(redis_url, registry, stream):
     assert c.xpending(stream, GROUP)['pending'] == 0 and worker.stats['failed_batches'] == 0
 
 
-DRIVER = textwrap.dedent('''
+DRIVER = LOAD + textwrap.dedent('''
     import sys, time
     from dask.distributed import Client, LocalCluster
     from mlsys.modelops import prepare_task
     from mlsys.modelops.task import FEATURES
-    from mlsys.modelops.serving import load_served
     from mlsys.modelops.batch_scoring import score_frame, score_partitioned
     def slow(*args):
         time.sleep(0.4)
         return score_frame(*args)
     frame = prepare_task().table[['household_id', *FEATURES]]
     with Client(LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None)) as client:
-        score_partitioned(frame, sys.argv[2], client, load_served('lapse', 'champion', sys.argv[1]), partitions=12, step=slow, progress=False)
+        score_partitioned(frame, sys.argv[2], client, unpickle_served(sys.argv[1]), partitions=12, step=slow, progress=False)
 ''')
 
 
@@ -143,9 +157,9 @@ def test_killed_batch_run_resumes_with_only_missing_partitions(registry, tmp_pat
     from dask.distributed import Client, LocalCluster
     from mlsys.modelops.serving import load_served
     from mlsys.modelops.batch_scoring import score_partitioned, read_scores
-    uri, task, model = registry
+    uri, task, model, pickled = registry
     out = tmp_path/'scores'
-    p = subprocess.Popen([sys.executable, '-c', DRIVER, uri, str(out)], env=ENV, start_new_session=True)
+    p = subprocess.Popen([sys.executable, '-c', DRIVER, pickled, str(out)], env=ENV, start_new_session=True)
     try: wait_for(lambda: len(list(out.glob('part-*.parquet'))) >= 3 or p.poll() is not None, 'three parts written', timeout=300)
     finally: os.killpg(p.pid, signal.SIGKILL); p.wait()
     done_before = len(list(out.glob('part-*.parquet')))
