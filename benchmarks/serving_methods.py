@@ -32,7 +32,7 @@ def main():
     from mlsys.modelops.serving import load_served
     from mlsys.modelops.serving_compared import PRICE_PER_CORE_HOUR, measure_async, measure_batch, measure_online, process_cpu
     from mlsys.pipelines.scale import dask_client
-    uri, task, model = registered_model()
+    uri, task, _ = registered_model()
     X = task.Xy('test')[0]
     records = [X.iloc[i % len(X)].to_dict() for i in range(args.requests)]
     rows = {}

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..core.storage import write_json, write_parquet
 from .serving import one_openmp_thread
 
-# %% ../../nbs/ch08_deployment/06_batch_scoring.ipynb #95c2af51
+# %% ../../nbs/ch08_deployment/06_batch_scoring.ipynb #e1093de7
 def score_frame(
     frame, # one partition: a key column and the model's features
     model, # the fitted pipeline
@@ -31,13 +31,13 @@ def score_frame(
                 else raw.to_numpy(dtype='float64', na_value=np.nan))
         lo, hi = (ranges or {}).get(f, (-np.inf, np.inf))
         bad = ~np.isfinite(vals) | (vals < lo) | (vals > hi)
-        for i in np.flatnonzero(bad & (problems == None)):  # noqa: E711 (elementwise)
+        for i in np.flatnonzero(bad & (problems == None)):
             v = raw.iloc[i]; v = v.item() if isinstance(v, np.generic) else v
             problems[i] = f"{f}: " + ('missing' if v is None or (isinstance(v, float) and np.isnan(v)) else
                                       f'{v!r} is not a number' if type(v) not in (int, float) else
                                       f'{v!r} is outside [{lo:.6g}, {hi:.6g}]')
         X[f] = vals
-    ok = problems == None  # noqa: E711
+    ok = problems == None
     scores = np.full(len(frame), np.nan)
     if ok.any():
         one_openmp_thread()

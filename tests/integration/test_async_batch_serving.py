@@ -1,7 +1,7 @@
 """The asynchronous and batch ways of serving (chapter 8 appendix), on the real Redis: workers SIGKILLed at chosen
 points (holding entries before writing, after writing before acknowledging, and mid-stream) lose and double nothing;
 bad records get errors naming the field; a killed batch run resumes with only the missing parts, byte for byte."""
-import hashlib, json, os, signal, subprocess, sys, tempfile, textwrap, threading, uuid
+import hashlib, json, os, signal, subprocess, sys, textwrap, threading, uuid
 from pathlib import Path
 import pytest
 import redis
@@ -168,7 +168,7 @@ def test_killed_batch_run_resumes_with_only_missing_partitions(registry, tmp_pat
     served = load_served('lapse', 'champion', uri)
     with Client(LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None)) as client:
         resumed = score_partitioned(frame, out, client, served, partitions=12, progress=False)
-        whole = score_partitioned(frame, tmp_path/'whole', client, served, partitions=12, progress=False)
+        score_partitioned(frame, tmp_path/'whole', client, served, partitions=12, progress=False)
     assert (resumed['skipped'], resumed['computed']) == (done_before, 12 - done_before)
     digest = lambda d: {f.name: hashlib.md5(f.read_bytes()).hexdigest() for f in Path(d).glob('part-*.parquet')}
     assert digest(out) == digest(tmp_path/'whole') and len(digest(out)) == 12
