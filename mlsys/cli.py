@@ -87,6 +87,7 @@ def _parser(run_epilog:str|None=None):
     from mlsys.devops.command import add_parser as add_devops; add_devops(sub)  # mlsys devops ... (chapters 10-11)
     from mlsys.modelops.launch import add_serve_arguments
     add_serve_arguments(sub.add_parser('serve', help='serve the champion over HTTP; set a canary, blue-green or shadow release; roll back (chapter 8)'))
+    from mlsys.modelops.async_serving import add_worker_parser; add_worker_parser(sub)  # chapter 8 appendix: mlsys async-worker
     from mlsys.responsible.erasure import add_privacy_commands; add_privacy_commands(sub)  # chapter 12: mlsys privacy scan|erase
     readme = sub.add_parser('readme', help='write README.md from nbs/index.ipynb')
     readme.add_argument('--check', action='store_true', help='only check that README.md is current')
@@ -192,6 +193,8 @@ def main(argv:list|None=None)->int: # the process exit code
             return run_devops(args)
         elif args.command == 'monitor':  # chapter 9
             from mlsys.modelops.loop import monitor_command; return monitor_command(args)  # scenario or loop
+        elif args.command == 'async-worker':
+            from mlsys.modelops.async_serving import worker_command; return worker_command(args)
         elif args.command == 'serve':
             from mlsys.modelops.launch import serve_command
             return serve_command(args)

@@ -9,12 +9,15 @@ __all__ = ['prepare_task', 'task_params', 'TaskData', 'FEATURES', 'TARGET', 'lap
            'train_and_track', 'log_dataset_input', 'find_runs', 'grid_search', 'register', 'set_alias', 'model_version',
            'load_model', 'explain_model', 'RegistryError', 'promote', 'PromotionRule', 'record_promotion', 'create_app',
            'load_served', 'ServedModel', 'ModelWatcher', 'input_schema', 'feature_ranges', 'check_batch', 'serve',
-           'ServiceThread', 'ServiceProcess', 'load_test', 'set_release', 'rollback', 'release_policy',
-           'choose_variant', 'read_deploy_log', 'record_decision', 'drift_page', 'write_drift_page', 'AlertRule',
-           'default_alert_rules', 'write_rules', 'check_rules', 'PrometheusUnavailable', 'PrometheusServer',
-           'DriftGauges', 'MetricsEndpoint', 'PredictionLog', 'PredictionLake', 'load_predictions', 'prediction_rows',
-           'join_labels', 'bootstrap_auc', 'performance_by_window', 'first_crossing', 'Scenario', 'run_scenario',
-           'monitor_score', 'run_loop', 'version_window', 'shadow_evidence', 'shadow_decision', 'LOOP_THRESHOLDS']
+           'ServiceThread', 'ServiceProcess', 'load_test', 'AsyncWorker', 'submit', 'fetch_results', 'wait_results',
+           'ClaimingConsumer', 'local_redis', 'score_partitioned', 'score_frame', 'read_scores',
+           'compare_serving_methods', 'measure_online', 'measure_async', 'measure_batch', 'PRICE_PER_CORE_HOUR',
+           'set_release', 'rollback', 'release_policy', 'choose_variant', 'read_deploy_log', 'record_decision',
+           'drift_page', 'write_drift_page', 'AlertRule', 'default_alert_rules', 'write_rules', 'check_rules',
+           'PrometheusUnavailable', 'PrometheusServer', 'DriftGauges', 'MetricsEndpoint', 'PredictionLog',
+           'PredictionLake', 'load_predictions', 'prediction_rows', 'join_labels', 'bootstrap_auc',
+           'performance_by_window', 'first_crossing', 'Scenario', 'run_scenario', 'monitor_score', 'run_loop',
+           'version_window', 'shadow_evidence', 'shadow_decision', 'LOOP_THRESHOLDS']
 
 # %% ../../nbs/ch05_modelops/00_the_role_of_modelops.ipynb #e44f2628
 from ..core.lazy import lazy_exports
@@ -33,6 +36,10 @@ _EXPORTS = {
         'check_batch'],
     'launch': ['serve', 'ServiceThread'],
     'load_test': ['ServiceProcess', 'load_test'],
+    'async_serving': ['AsyncWorker', 'submit', 'fetch_results', 'wait_results', 'ClaimingConsumer', 'local_redis'],
+    'batch_scoring': ['score_partitioned', 'score_frame', 'read_scores'],
+    'serving_compared': ['compare_serving_methods', 'measure_online', 'measure_async', 'measure_batch',
+        'PRICE_PER_CORE_HOUR'],
     'releases': ['set_release', 'rollback', 'release_policy', 'choose_variant', 'read_deploy_log', 'record_decision'],
     'drift_page': ['drift_page', 'write_drift_page'],
     'alerts': ['AlertRule', 'default_alert_rules', 'write_rules', 'check_rules', 'PrometheusUnavailable'],
@@ -49,9 +56,12 @@ _all_ = ['prepare_task', 'task_params', 'TaskData', 'FEATURES', 'TARGET', 'lapse
          'train_and_track', 'log_dataset_input', 'find_runs', 'grid_search', 'register', 'set_alias', 'model_version',
          'load_model', 'explain_model', 'RegistryError', 'promote', 'PromotionRule', 'record_promotion', 'create_app',
          'load_served', 'ServedModel', 'ModelWatcher', 'input_schema', 'feature_ranges', 'check_batch', 'serve',
-         'ServiceThread', 'ServiceProcess', 'load_test', 'set_release', 'rollback', 'release_policy',
-         'choose_variant', 'read_deploy_log', 'record_decision', 'drift_page', 'write_drift_page', 'AlertRule',
-         'default_alert_rules', 'write_rules', 'check_rules', 'PrometheusUnavailable', 'PrometheusServer',
-         'DriftGauges', 'MetricsEndpoint', 'PredictionLog', 'PredictionLake', 'load_predictions', 'prediction_rows',
-         'join_labels', 'bootstrap_auc', 'performance_by_window', 'first_crossing', 'Scenario', 'run_scenario',
-         'monitor_score', 'run_loop', 'version_window', 'shadow_evidence', 'shadow_decision', 'LOOP_THRESHOLDS']
+         'ServiceThread', 'ServiceProcess', 'load_test', 'AsyncWorker', 'submit', 'fetch_results', 'wait_results',
+         'ClaimingConsumer', 'local_redis', 'score_partitioned', 'score_frame', 'read_scores',
+         'compare_serving_methods', 'measure_online', 'measure_async', 'measure_batch', 'PRICE_PER_CORE_HOUR',
+         'set_release', 'rollback', 'release_policy', 'choose_variant', 'read_deploy_log', 'record_decision',
+         'drift_page', 'write_drift_page', 'AlertRule', 'default_alert_rules', 'write_rules', 'check_rules',
+         'PrometheusUnavailable', 'PrometheusServer', 'DriftGauges', 'MetricsEndpoint', 'PredictionLog',
+         'PredictionLake', 'load_predictions', 'prediction_rows', 'join_labels', 'bootstrap_auc',
+         'performance_by_window', 'first_crossing', 'Scenario', 'run_scenario', 'monitor_score', 'run_loop',
+         'version_window', 'shadow_evidence', 'shadow_decision', 'LOOP_THRESHOLDS']
