@@ -135,12 +135,14 @@ class AsyncWorker:
                  block:float=0.2, # seconds to wait for new requests before looking for stale ones again
                  served=None, # a `ServedModel` to answer with, pinned (None: follow the champion of `name` in the registry)
                  stall:dict|None=None, # fault injection for tests: {'before_write': s} or {'before_ack': s}
+                 prediction_log=None, # chapter 9's `PredictionLog` (anything with a non-blocking put(record) -> bool), or None
                 ):
         self.log, self.keys, self.name, self.uri = RedisLog(url, stream), result_keys(stream), name, uri
         self.consumer = ClaimingConsumer(self.log, group, consumer or f'{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}', min_idle)
         self.batch, self.block, self.served, self.stall, self.watcher = batch, block, served, stall or {}, None
         self.stats = {'requests': 0, 'claimed': 0, 'written': 0, 'already_written': 0, 'errors': 0, 'rejected': 0, 'failed_batches': 0}
         self.stop_event, self._next_claim = threading.Event(), 0.0
+        self.prediction_log = prediction_log
 
     def process(self, d:Delivery, claimed:bool=False)->None:
         "Answer one delivery: results first (HSETNX: the first write of a request id wins), acknowledgement last."
@@ -152,7 +154,9 @@ class AsyncWorker:
         pipe = self.log.client.pipeline(transaction=False)
         for rid, r in results.items(): pipe.hsetnx(self.keys['results'], rid, orjson.dumps(r))
         for r in rejected: pipe.hsetnx(self.keys['rejected'], r['id'], orjson.dumps({**r, 'worker': self.consumer.name}))
-        fresh = sum(pipe.execute()[:len(results)])
+        written = pipe.execute()[:len(results)]
+        fresh = sum(written)
+        if self.prediction_log is not None: self._log_predictions(d, results, written)
         time.sleep(self.stall.get('before_ack', 0))
         self.consumer.commit(d)
         counts = {'requests': len(d.ids), 'claimed': len(d.ids) if claimed else 0, 'written': fresh, 'already_written': len(results) - fresh,
@@ -162,6 +166,19 @@ class AsyncWorker:
             self.stats[k] += v
             if v: pipe.hincrby(self.keys['stats'], k, v)
         pipe.execute()
+
+    def _log_predictions(self, d:Delivery, results:dict, written:list)->None:
+        "Hand each result this worker wrote first to the prediction log, in the service's record format (variant 'async')."
+        from datetime import datetime, timezone
+        records = {e.get('request_id'): e.get('record') for e in d.events}
+        now = datetime.now(timezone.utc).strftime('%Y-%m-%dT%H:%M:%S.%fZ')
+        for (rid, r), first in zip(results.items(), written):
+            if not first: continue  # another worker's answer is the one kept, and it logged it
+            waited = (r['finished_at'] - r['submitted_at']) * 1000 if isinstance(r.get('submitted_at'), (int, float)) else 0.0
+            output = {'score': r['score']} if 'score' in r else {'errors': r['errors']}
+            if not self.prediction_log.put({'request_id': rid, 'model_name': r['model'], 'model_version': r['version'], 'variant': 'async',
+                                            'input': records.get(rid), 'output': output, 'latency_ms': waited, 'time': now}):
+                self.stats['log_dropped'] = self.stats.get('log_dropped', 0) + 1
 
     def _next(self)->tuple: # (delivery, claimed)
         if time.monotonic() >= self._next_claim:
@@ -229,6 +246,8 @@ def add_worker_parser(sub):
     p.add_argument('--tracking-uri', help='MLflow tracking URI (default $MLFLOW_TRACKING_URI, else the local store)')
     p.add_argument('--batch', type=int, default=64); p.add_argument('--min-idle', type=float, default=5.0, help='claim entries pending this long')
     p.add_argument('--idle-exit', type=float, help='stop after this many seconds without requests (default: run until SIGTERM)')
+    p.add_argument('--prediction-log', help='log every answer to this folder or Redis URL, as `mlsys serve` does (default: no log)')
+    p.add_argument('--prediction-stream', default='predictions', help='the Redis stream of the prediction log')
     return p
 
 def worker_command(args)->int: # the exit code
@@ -236,9 +255,13 @@ def worker_command(args)->int: # the exit code
     import signal
     url = args.redis_url or os.environ.get('MLSYS_REDIS_URL')
     if not url: print("mlsys async-worker: give --redis-url or set MLSYS_REDIS_URL", file=sys.stderr); return 1
-    w = AsyncWorker(url, args.stream, args.name, args.tracking_uri, args.group, batch=args.batch, min_idle=args.min_idle)
+    from mlsys.modelops.launch import open_prediction_log
+    plog = open_prediction_log(args.prediction_log, args.prediction_stream) if args.prediction_log else None
+    w = AsyncWorker(url, args.stream, args.name, args.tracking_uri, args.group, batch=args.batch, min_idle=args.min_idle, prediction_log=plog)
     for s in (signal.SIGTERM, signal.SIGINT): signal.signal(s, lambda *_: w.stop())
     print(f"Worker {w.consumer.name} answering {args.stream!r} (group {args.group!r}) with {args.name}@champion", flush=True)
     try: print(json.dumps(w.run(args.idle_exit)), flush=True)
     except (RuntimeError, LookupError) as e: print(f"mlsys async-worker: {e}", file=sys.stderr); return 1
+    finally:
+        if plog is not None: plog.close()  # what is queued is written before the worker exits
     return 0

@@ -45,6 +45,16 @@ def score_frame(
     return pd.DataFrame({key: frame[key].to_numpy(), 'score': scores, 'error': problems})
 
 # %% ../../nbs/ch08_deployment/06_batch_scoring.ipynb #7b12cc74
+def _log_partition(prediction_log, served, chunk, part:Path, key:str, started:float)->bool:
+    "One computed partition as one batch prediction record (chapter 9's format, variant 'batch'); False if the log refused it."
+    from datetime import datetime, timezone
+    from mlsys.core.storage import read_parquet
+    out = read_parquet(part)
+    return prediction_log.put({'request_id': f'batch-{part.stem[len("part-"):]}', 'model_name': served.name, 'model_version': served.version,
+                               'variant': 'batch', 'input': {'columns': chunk.to_dict('list')},
+                               'output': {'scores': [None if s != s else float(s) for s in out['score']], 'errors': out['error'].tolist()},
+                               'latency_ms': (time.time() - started) * 1000, 'time': datetime.now(timezone.utc).isoformat()})
+
 def _partition_name(chunk, index:int, version:str)->str:
     "part-NNNNN-vVERSION-HASH.parquet: the partition, the model version and a hash of its rows (changed input: new name)."
     import hashlib, pandas as pd
@@ -70,6 +80,7 @@ def score_partitioned(
     step=score_frame, # (partition, model, features, ranges, key) -> DataFrame
     retries:int=2, # attempts per partition after the first
     progress:bool=True, # show a progress bar
+    prediction_log=None, # chapter 9's `PredictionLog`: one batch record per computed partition (None: no log)
 )->dict: # counts, the model version, and per computed partition: rows, errors, cpu_s, finished_at
     "Score `frame` on Dask partition by partition into Parquet parts; parts already written are skipped, so a killed run resumes."
     import numpy as np
@@ -90,7 +101,8 @@ def score_partitioned(
     done, failed = [], []
     for f in tqdm(as_completed(futures), total=len(futures), desc='partitions', disable=not progress, delay=2):
         try: done.append({'partition': futures[f], **f.result()})
-        except Exception as e: failed.append({'partition': futures[f], 'error': f'{type(e).__name__}: {e}'})
+        except Exception as e: failed.append({'partition': futures[f], 'error': f'{type(e).__name__}: {e}'}); continue
+        if prediction_log is not None: _log_partition(prediction_log, served, chunks[futures[f]], out_dir/names[futures[f]], key, start)
     summary = {'model': served.name, 'version': served.version, 'partitions': len(chunks), 'computed': len(done),
                'skipped': len(chunks) - len(todo), 'rows': sum(d['rows'] for d in done), 'errors': sum(d['errors'] for d in done),
                'started_at': start, 'failed': failed, 'done': sorted(done, key=lambda d: d['partition'])}

@@ -67,7 +67,7 @@ def held(client, stream:str, consumer:str)->tuple: # (entries pending with the c
     return len(pending), sum(r is not None for r in client.hmget(result_keys(stream)['results'], rids))
 
 
-def test_killed_workers_lose_and_double_nothing(redis_url, registry, stream):
+def test_killed_workers_lose_and_double_nothing(redis_url, registry, stream, tmp_path):
     uri, task, model, pickled = registry
     c = redis.Redis.from_url(redis_url)
     X = task.Xy('test')[0]
@@ -90,7 +90,8 @@ def test_killed_workers_lose_and_double_nothing(redis_url, registry, stream):
     assert answered_before < len(ids), 'the victims answered everything: nothing was left to lose'
     # a worker started with `mlsys async-worker` claims what the dead left pending, and answers the rest
     finisher = subprocess.Popen([MLSYS, 'async-worker', '--redis-url', redis_url, '--stream', stream, '--tracking-uri', uri,
-                                 '--batch', '50', '--min-idle', '0.5'], env=ENV, stdout=subprocess.PIPE, text=True)
+                                 '--batch', '50', '--min-idle', '0.5', '--prediction-log', str(tmp_path/'log')],
+                                env=ENV, stdout=subprocess.PIPE, text=True)
     try:
         wait_for(lambda: c.hlen(result_keys(stream)['results']) >= len(ids) and c.xpending(stream, GROUP)['pending'] == 0,
                  'every request answered and acknowledged', timeout=300)
@@ -108,6 +109,13 @@ def test_killed_workers_lose_and_double_nothing(redis_url, registry, stream):
     held_by_dead = sum(n for n, _ in state.values())
     assert stats['claimed'] >= held_by_dead, (stats, state)
     assert stats['already_written'] >= 40, stats  # a's and c's answers were found written and not written again
+    # the finisher logged each answer it wrote first (chapter 9's log), none of those the dead had already written
+    from mlsys.dataops.streams import LocalLog
+    from mlsys.modelops.prediction_log import load_predictions, PredictionLake, prediction_rows
+    load_predictions(LocalLog(tmp_path/'log'), tmp_path/'lake')
+    logged = prediction_rows(PredictionLake(tmp_path/'lake').read())
+    assert len(logged) == stats['written'] and logged.request_id.is_unique and set(logged.variant) == {'async'}
+    assert set(logged.request_id) == {r['request_id'] for r in results if not r['worker'].startswith('victim-')}
     want = model.predict_proba(X.iloc[[i % len(X) for i in range(400)]])[:, 1]
     assert max(abs(r['score'] - w) for r, w in zip(results, want)) < 1e-12
 
