@@ -97,5 +97,5 @@ def main(argv:list|None=None)->int: # 0 clean, 1 secrets found
     return 1 if found else 0
 
 # %% ../../nbs/ch10_devops/06_secrets.ipynb #38cb3bd7
-#| eval: false
-if __name__ == '__main__': raise SystemExit(main())
+import builtins
+if __name__ == '__main__' and not getattr(builtins, '__IPYTHON__', False): raise SystemExit(main())  # a notebook is __main__ too
