@@ -33,3 +33,12 @@ def test_make_lab_starts_jupyterlab_offline():
     assert server['news_url'] is None and server['check_for_updates_class'].endswith('NeverCheckForUpdate')
     lab = json.loads((ROOT/'jupyter-config'/'labconfig'/'default_setting_overrides.json').read_text())
     assert lab['@jupyterlab/apputils-extension:notification'] == {'fetchNews': 'false', 'checkForUpdates': False}
+
+
+def test_importing_nbformat_builds_no_iri_parser():
+    """From 4.25 on, jsonschema loads rfc3987-syntax when it is installed (jupyter-events asks for it), and that package
+    builds an Earley parser at import: 1.7-2.8 s more in every process that imports nbformat, papermill, altair or Great
+    Expectations. constraints.txt pins jsonschema 4.24.1, which does not ask for it."""
+    out = subprocess.run([sys.executable, '-c', 'import sys, nbformat, jsonschema; print("rfc3987_syntax" in sys.modules)'],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == 'False'
