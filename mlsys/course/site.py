@@ -11,7 +11,7 @@ from pathlib import Path
 from .release import course_root, release
 from .contents import course_pages, contents_markdown, TOC_MARKER
 from ..core.storage import atomic_path, read_json
-from ..core.notebooks import execute_notebook, notebook_errors
+from ..core.notebooks import execute_notebook, notebook_errors, thread_limits
 
 # %% ../../nbs/course/10_site.ipynb #63fd9735
 def site_pages(root:str|Path)->list: # (part, source path relative to root, page name)
@@ -172,11 +172,11 @@ def _notebook_links(html_text, pages, rel:str):
     return re.sub(r'(href=")([^"]+?\.ipynb(?:#[^"]*)?)"', fix, html_text)
 
 def _execute_for_site(args):
-    src, workdir, timeout, run = args
+    src, workdir, timeout, run, env = args
     nb = read_json(src)
     if not run: return nb, []
     Path(workdir).mkdir(parents=True, exist_ok=True)
-    ran = execute_notebook(nb, workdir, timeout=timeout, allow_errors=True)
+    ran = execute_notebook(nb, workdir, timeout=timeout, env=env, allow_errors=True)
     return ran, notebook_errors(ran)
 
 def build_site(
@@ -206,7 +206,8 @@ def build_site(
         (tpl/'index.html.j2').write_text(_TEMPLATE, encoding='utf-8')
         (tpl/'conf.json').write_text(json.dumps({'base_template': 'lab', 'mimetypes': {'text/html': True}}), encoding='utf-8')
         run = (lambda rel: bool(execute)) if isinstance(execute, bool) else (lambda rel: rel in set(execute))
-        jobs = [(str(student/rel), str((student/rel).parent), timeout, run(rel)) for _, rel, _ in pages]  # run where they live, as in the repo
+        env = thread_limits(workers)  # kernels running side by side share the cores instead of oversubscribing them
+        jobs = [(str(student/rel), str((student/rel).parent), timeout, run(rel), env) for _, rel, _ in pages]  # run where they live, as in the repo
         titles = {page: page_title(read_json(student/rel), Path(rel).stem) for _, rel, page in pages}
         errors = {}
         with ThreadPoolExecutor(workers) as pool:

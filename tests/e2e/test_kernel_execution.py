@@ -5,10 +5,11 @@ ruff's output compared as text while the kernel's FORCE_COLOR/CLICOLOR_FORCE mad
 import pytest
 from helpers import ROOT
 from mlsys.course.site import _execute_for_site
+from mlsys.core.notebooks import thread_limits
 
 
 @pytest.mark.parametrize('notebook', ['nbs/ch10_devops/04_project_template.ipynb', 'nbs/ch10_devops/06_secrets.ipynb'])
 def test_runs_without_errors_in_a_jupyter_kernel(notebook):
     path = ROOT/notebook
-    _, errors = _execute_for_site((str(path), str(path.parent), 600, True))
+    _, errors = _execute_for_site((str(path), str(path.parent), 600, True, thread_limits(2)))
     assert errors == []
