@@ -9,7 +9,7 @@ __all__ = ['score_frame', 'score_partitioned', 'read_scores']
 import time
 from pathlib import Path
 from ..core.storage import write_json, write_parquet
-from .serving import one_openmp_thread
+from .training import one_openmp_thread
 
 # %% ../../nbs/ch08_deployment/06_batch_scoring.ipynb #e1093de7
 def score_frame(

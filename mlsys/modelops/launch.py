@@ -10,8 +10,10 @@ import socket, sys, threading, time
 
 # %% ../../nbs/ch08_deployment/02_launch.ipynb #903658aa
 def bind(host:str='127.0.0.1', port:int=0)->socket.socket:
-    "A listening socket on `host`:`port` (0: a free port chosen by the OS)."
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    "A listening socket on `host`:`port` (0: a free port chosen by the OS); its connections send without delay."
+    # IPPROTO_TCP named explicitly: asyncio sets TCP_NODELAY only on connections whose socket says proto == TCP, and a
+    # socket made with the default proto (0) passes that 0 on to every connection it accepts
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((host, port)); s.listen(2048)
     return s

@@ -55,6 +55,15 @@ class ServiceProcess:
 
 
 # %% ../../nbs/ch08_deployment/08_load_test.ipynb #5ac9d9cc
+def _connection(host:str, port:int, timeout:float):
+    "A keep-alive HTTP connection that sends each request at once (TCP_NODELAY), as load-testing tools do."
+    import http.client, socket
+    class NoDelay(http.client.HTTPConnection):
+        def connect(self):
+            super().connect()
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return NoDelay(host, port, timeout=timeout)
+
 def load_test(
     url:str, # the service, e.g. 'http://127.0.0.1:8000'
     bodies:list, # request bodies: dicts (sent as JSON) or bytes; cycled to make `requests`
@@ -65,7 +74,6 @@ def load_test(
     keep_answers:bool=False, # also return the JSON of every 200 answer (in completion order)
 )->dict: # requests, clients, seconds, rps, p50_ms, p99_ms, failures, statuses (+ answers)
     "POST `requests` bodies from `clients` concurrent connections; throughput, median and tail latency, and every non-200."
-    import http.client
     if not bodies: raise ValueError("load_test needs at least one request body")
     if requests < 1 or clients < 1: raise ValueError(f"requests and clients must be at least 1, got {requests} and {clients}")
     encoded = [b if isinstance(b, bytes) else json.dumps(b).encode() for b in bodies]
@@ -73,7 +81,7 @@ def load_test(
     host, port = url.removeprefix('http://').split(':')
     latencies, statuses, answers, lock, nxt = [], {}, [], threading.Lock(), iter(range(requests))
     def client():
-        c = http.client.HTTPConnection(host, int(port), timeout=timeout)
+        c = _connection(host, int(port), timeout)
         while True:
             with lock: i = next(nxt, None)
             if i is None: break
@@ -82,7 +90,7 @@ def load_test(
                 c.request('POST', path, body=payloads[i], headers={'content-type': 'application/json'})
                 r = c.getresponse(); data, status = r.read(), r.status
             except OSError as e:
-                c.close(); c = http.client.HTTPConnection(host, int(port), timeout=timeout)  # a fresh connection for the next
+                c.close(); c = _connection(host, int(port), timeout)  # a fresh connection for the next
                 data, status = b'', type(e).__name__
             ms = (time.perf_counter() - start) * 1000
             with lock:

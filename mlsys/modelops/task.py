@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['TASK_DEFAULTS', 'FEATURES', 'TARGET', 'LAST_WEEK', 'lapse_thresholds', 'campaign_value', 'task_params',
-           'lapse_labels', 'task_folder', 'TaskData', 'holdout_mask', 'prepare_task', 'check_features']
+           'lapse_labels', 'task_folder', 'TaskData', 'holdout_mask', 'prepare_task', 'check_features',
+           'feature_ranges']
 
 # %% ../../nbs/ch05_modelops/01_task.ipynb #e365caa5
 import fcntl, json
@@ -168,3 +169,17 @@ def check_features(
     bad = [c for c in FEATURES if not pd.api.types.is_numeric_dtype(df[c])]
     if bad: raise ValueError(f"Columns {bad} of {where} must be numeric, got {[str(df[c].dtype) for c in bad]}")
     return df[FEATURES]
+
+# %% ../../nbs/ch05_modelops/01_task.ipynb #00a567e8
+def feature_ranges(
+    frame, # the training data (a DataFrame)
+    features:list, # the columns to bound
+    widen:float=0.5, # widen the observed [min, max] by this share of its width on each side
+)->dict: # {feature: (low, high)}
+    "The values a request may carry for each feature: the training range, widened."
+    out = {}
+    for f in features:
+        lo, hi = float(frame[f].min()), float(frame[f].max())
+        pad = widen * (hi - lo)
+        out[f] = (max(lo - pad, 0.0) if lo >= 0 else lo - pad, hi + pad)
+    return out
