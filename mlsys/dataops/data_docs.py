@@ -72,20 +72,33 @@ def offline_data_docs(
 
 
 # %% ../../nbs/ch03_dataops/16_data_docs_offline.ipynb #e2a30ad2
+def _template_cache(directory): # a jinja2 bytecode cache, or None where none can be kept
+    "A Jinja bytecode cache that never breaks a build: a folder it cannot use or write means compiling as before."
+    from jinja2 import FileSystemBytecodeCache
+    class Forgiving(FileSystemBytecodeCache):
+        def load_bytecode(self, bucket):
+            try: super().load_bytecode(bucket)
+            except OSError: pass
+        def dump_bytecode(self, bucket):
+            try: super().dump_bytecode(bucket)
+            except OSError: pass  # a full or vanished folder: the template was compiled anyway
+    try:
+        if directory is not None: Path(directory).mkdir(parents=True, exist_ok=True)
+        return Forgiving(None if directory is None else str(directory))
+    except (OSError, RuntimeError): return None  # e.g. a read-only temporary folder, or an unsafe one Jinja refuses
+
 def cache_compiled_templates(
     directory:str|Path|None=None, # where compiled templates are kept; None: the folder already in use, else Jinja's private per-user temporary folder
 ): # the jinja2 FileSystemBytecodeCache every GX view now uses
     "Make every Great Expectations view reuse compiled Data Docs templates, across builds and processes."
-    from jinja2 import FileSystemBytecodeCache
     from great_expectations.render.view.view import DefaultJinjaView as View
     current = getattr(View, '_mlsys_template_cache', None) # kept on GX's class: one state, however mlsys was imported
     if directory is None and current is not None: return current
-    if directory is not None: Path(directory).mkdir(parents=True, exist_ok=True)
-    View._mlsys_template_cache = FileSystemBytecodeCache(None if directory is None else str(directory))
-    if current is None:
+    View._mlsys_template_cache = _template_cache(directory)
+    if not getattr(View, '_mlsys_patched', False):
         original = View.__init__
         def __init__(self, *args, **kwargs):
             original(self, *args, **kwargs)
             self.env.bytecode_cache = View._mlsys_template_cache
-        View.__init__ = __init__
+        View.__init__, View._mlsys_patched = __init__, True
     return View._mlsys_template_cache

@@ -95,7 +95,10 @@ def score_partitioned(
     foreign = sorted(present - set(names))
     if foreign: raise FileExistsError(f"{out_dir} holds parts of another run (other rows or model version), e.g. {foreign[0]}: score into a new folder")
     todo = [i for i, n in enumerate(names) if n not in present]
-    model = client.scatter(served.model, broadcast=True) if todo else None
+    # hash=False: a key of its own for each run. With Dask's default (a key from the model's content) a second run
+    # scatters under the key the first run's future was releasing, and the scheduler could drop the model from under it
+    # ("cancelled: lost dependencies", 1 in 30 back-to-back runs here; tests/integration/test_batch_scoring_rerun.py)
+    model = client.scatter(served.model, broadcast=True, hash=False) if todo else None
     futures = {client.submit(_score_partition, chunks[i], str(out_dir/names[i]), model, served.features, served.ranges, key, step,
                              retries=retries, pure=False): i for i in todo}
     done, failed = [], []

@@ -49,10 +49,12 @@ def test_a_bad_record_gets_a_422_naming_field_and_problem(client, good, what, kw
     assert [d['field'] for d in detail] == [field] and words in detail[0]['problem'], detail
 
 
-@pytest.mark.parametrize('body', [b'[1, 2, 3]', b'"a string"', b'{"recency_days": ', b'', b'\xff\xfe'])
+@pytest.mark.parametrize('body', [b'[1, 2, 3]', b'"a string"', b'{"recency_days": ', b'', b'\xff\xfe',
+                                  b'[' * 5000, b'{"a": ' * 3000])  # nested past both JSON parsers' depth limits
 def test_a_body_that_is_not_a_record_gets_a_422(client, body):
     r = client.post('/predict', content=body, headers={'content-type': 'application/json'})
     assert r.status_code == 422 and r.json()['detail'][0]['problem'], r.text
+    assert r.json()['detail'][0]['field'] in ('(body)', 'body'), r.text
 
 
 def test_a_batch_answers_good_rows_and_lists_bad_ones_by_index(client, good):
