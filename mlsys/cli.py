@@ -160,13 +160,16 @@ def main(argv:list|None=None)->int: # the process exit code
             from mlsys.pipelines.retail import run_stage
             print(shorten(json.dumps(run_stage(args.name, args.run_dir), default=str), 500))
         elif args.command == 'api':
+            import signal, threading
             from mlsys.dataops.api import CampaignApiServer, FaultPlan
+            stop = threading.Event()  # Ctrl-C or SIGTERM; handlers set before serving, so no signal falls in a gap
+            for sig in (signal.SIGINT, signal.SIGTERM): signal.signal(sig, lambda *_: stop.set())
             server = CampaignApiServer(port=args.port, rate_limit=args.rate_limit,
                                        faults=FaultPlan.mixed(args.fault_rate, seed=args.seed)).start()
             print(f"Serving campaign responses at {server.url}/v1/campaign-responses (Ctrl-C to stop)", flush=True)
             try:
-                while True: time.sleep(3600)
-            except KeyboardInterrupt: server.stop()
+                while not stop.wait(0.5): pass
+            finally: server.stop()
         elif args.command == 'lab':
             from mlsys.course.labs import run_lab
             nb = Path(args.lab)

@@ -98,15 +98,41 @@ def test_one_week_is_that_week(tmp_path):
     assert sorted(got.response_id) == sorted(expected.response_id)
 
 
-def test_command_line_server_serves_real_http(tmp_path):
-    import requests
+def _start_cli_api():
+    "`mlsys api` on a free port; returns the process and its URL (read from the line it prints)."
     env = {**os.environ, 'PATH': os.path.dirname(sys.executable) + os.pathsep + os.environ['PATH']}
-    proc = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), 'mlsys'), 'api', '--port', '8791'],
+    proc = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), 'mlsys'), 'api', '--port', '0'],
                             env=env, stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    assert 'Serving campaign responses' in line, line
+    return proc, line.split(' at ')[1].split('/v1/')[0]
+
+
+def _stops_cleanly(proc, sig):
+    "Send `sig`; the server must exit by itself with status 0 (killed and failed otherwise, never left running)."
+    proc.send_signal(sig)
+    try: assert proc.wait(60) == 0
+    except subprocess.TimeoutExpired:
+        proc.kill(); proc.wait()
+        pytest.fail(f'mlsys api ignored {sig!r} for 60 s')
+
+
+@pytest.mark.parametrize('sig', [signal.SIGINT, signal.SIGTERM])
+def test_command_line_server_serves_real_http(sig):
+    import requests
+    proc, url = _start_cli_api()
     try:
-        assert 'Serving campaign responses' in proc.stdout.readline()
-        r = requests.get('http://127.0.0.1:8791/v1/campaign-responses', params={'limit': 5},
-                         headers={'X-API-Key': os.environ['MLSYS_API_KEY']}, timeout=5)
-        assert r.status_code == 200 and len(r.json()['data']) == 5
+        with requests.Session() as s:  # a keep-alive connection still open when the signal comes
+            r = s.get(f'{url}/v1/campaign-responses', params={'limit': 5}, headers={'X-API-Key': os.environ['MLSYS_API_KEY']}, timeout=5)
+            assert r.status_code == 200 and len(r.json()['data']) == 5
+            _stops_cleanly(proc, sig)
     finally:
-        proc.send_signal(signal.SIGINT); proc.wait(10)
+        if proc.poll() is None: proc.kill(); proc.wait()
+
+
+def test_command_line_server_stops_on_a_signal_at_any_moment():
+    "Ctrl-C from the instant the server says it is up: whatever the main thread is doing, it stops cleanly."
+    for delay in [0, 0, 0.001, 0.005, 0.02, 0.1]:
+        proc, _ = _start_cli_api()
+        time.sleep(delay)
+        _stops_cleanly(proc, signal.SIGINT)
