@@ -106,7 +106,7 @@ class ServedModel:
         import pandas as pd
         return self.model.predict_proba(pd.DataFrame(X, columns=self.features))[:, 1].tolist()
 
-# models answering one row in ~0.1-1 ms on the direct path; a /predict body over INLINE_BODY bytes goes to a thread
+# models answering one row in ~0.1 ms on the direct path; a /predict body over INLINE_BODY bytes goes to a thread
 INLINE_MODELS, INLINE_BODY = ('LogisticRegression', 'HistGradientBoostingClassifier'), 16_384
 
 def load_served(
