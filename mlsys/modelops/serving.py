@@ -142,10 +142,9 @@ class Deployment:
 
 class ModelWatcher:
     "Keeps `current` (a `Deployment`) in step with the registry's aliases and release policy."
-    def __init__(self, name:str='lapse', uri:str|None=None, poll:float=2.0, on_change=None):
-        self.name, self.uri, self.poll, self.on_change = name, uri, poll, on_change
-        self.current, self.error, self._key, self._cache = None, None, None, {}
-        self._stop = threading.Event(); self._thread = None
+    def __init__(self, name:str='lapse', uri:str|None=None, poll:float=2.0, on_change=None, keep:int=4):
+        self.name, self.uri, self.poll, self.on_change, self.keep = name, uri, poll, on_change, keep
+        self.current, self.error, self._key, self._cache, self._stop, self._thread = None, None, None, {}, threading.Event(), None
 
     def refresh(self)->bool: # True if the deployment changed
         "Read the aliases and policy once; load and swap in what changed."
@@ -159,7 +158,8 @@ class ModelWatcher:
         if key == self._key: return False
         if len(roles) == 1: policy = dict(DEFAULT_POLICY)  # a release without a challenger serves the champion
         variants = {r: self._cache.get(aliases[r]) or load_served(self.name, aliases[r], self.uri) for r in roles}
-        self._cache = {m.version: m for m in variants.values()}
+        for m in variants.values(): self._cache.pop(m.version, None); self._cache[m.version] = m  # newest last
+        while len(self._cache) > max(self.keep, len(variants)): self._cache.pop(next(iter(self._cache)))
         self.current, self._key, self.error = Deployment(variants, policy), key, None
         if self.on_change: self.on_change(self.current)
         return True

@@ -120,6 +120,20 @@ def test_the_champion_moves_under_concurrent_load_without_a_failed_request(servi
     assert {v for _, v in results} == {'1', '2'}
 
 
+def test_moving_the_alias_back_reuses_the_loaded_version(uri):
+    "A rollback or blue-green switch back costs no load: the last `keep` versions stay loaded, and no more."
+    from mlsys.modelops.serving import ModelWatcher
+    for keep, reused in ((4, True), (1, False)):
+        set_alias('lapse', 'champion', '1', uri)
+        w = ModelWatcher('lapse', uri, keep=keep)
+        w.refresh(); first = w.current.variants['champion']
+        for version in ('2', '1'):
+            set_alias('lapse', 'champion', version, uri); assert w.refresh()
+            assert w.current.variants['champion'].version == version
+        assert (w.current.variants['champion'] is first) == reused, keep
+        assert len(w._cache) == min(keep, 2)
+
+
 def test_canary_routes_by_request_id_and_rollback_restores_the_champion(service, households, uri, tmp_path):
     client, app, log = service
     deploys = tmp_path/'deploys.jsonl'
