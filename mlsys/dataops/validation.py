@@ -60,9 +60,11 @@ def household_feature_expectations()->list: # the suite as a list of expectation
 
 # %% ../../nbs/ch03_dataops/13_validation.ipynb #e6a0ef23
 def import_great_expectations():
-    "Import Great Expectations with its analytics turned off."
+    "Import Great Expectations with its analytics turned off (and altair and `scipy.stats` left until used)."
     disable_telemetry()
-    import great_expectations as gx
+    from mlsys.core.lazy import deferred_imports
+    with deferred_imports('altair', 'scipy.stats'):
+        import great_expectations as gx
     return gx
 
 def expectation_class(name:str): # snake_case GX expectation name, e.g. 'expect_column_values_to_not_be_null'
