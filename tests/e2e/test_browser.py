@@ -63,23 +63,53 @@ def _watched_tab(browser, problems:list, failed:list):
     return tab
 
 
+TABS = 4  # pages checked at once: most of a page's time is the network going quiet, not work
+
+
+def _check_pages(base:str, built:dict, problems:list, failed:list):
+    "Load every page in TABS tabs of one browser at once, with the checks of a single tab; returns when all are done."
+    import asyncio
+    from playwright.async_api import async_playwright
+    index_dir = Path(built['index']).parent
+    async def check_all():
+        async with async_playwright() as p:
+            b = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=['--no-sandbox'])
+            todo = list(built['pages'])
+            async def tab_worker():
+                tab = await b.new_page(viewport={'width': 1400, 'height': 900})
+                tab.on('console', lambda m: problems.append(f'{tab.url}: {m.text}') if m.type == 'error' else None)
+                tab.on('pageerror', lambda e: problems.append(f'{tab.url}: {e}'))
+                tab.on('requestfailed', lambda r: failed.append(r.url))
+                tab.on('response', lambda r: failed.append(f'{r.status} {r.url}') if r.status >= 400 else None)
+                while todo:
+                    name = todo.pop()
+                    await tab.goto(f'{base}/{name}', wait_until='networkidle')
+                    assert await tab.locator('nav.mlsys-nav a').count() >= len(built['pages']), name
+                    broken = await tab.evaluate("""() => [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src.slice(0, 80))""")
+                    assert broken == [], f'{name}: broken images {broken}'
+                    for href in set(await tab.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))")):
+                        if href.startswith(('http://', 'https://', 'mailto:', '#')): continue
+                        target = href.split('#')[0]
+                        assert target.endswith('.html') and (index_dir/target).exists(), f'{name}: broken link {href}'
+            try: await asyncio.gather(*[tab_worker() for _ in range(TABS)])
+            finally: await b.close()
+    errors = []
+    def run():  # its own thread and event loop: the module's synchronous Playwright keeps the main thread
+        try: asyncio.run(check_all())
+        except BaseException as e: errors.append(e)
+    t = threading.Thread(target=run); t.start(); t.join()
+    if errors: raise errors[0]
+
+
 def test_every_site_page_loads_cleanly(browser, site):
     """Every page, loaded until the network is idle (MathJax fetches its parts after the load event): no console error,
     no failed request, no broken image or link."""
     base, built = site
     SHOTS.mkdir(parents=True, exist_ok=True)
     problems, failed = [], []
-    page = _watched_tab(browser, problems, failed)
-    for name in built['pages']:
-        page.goto(f'{base}/{name}', wait_until='networkidle')
-        assert page.locator('nav.mlsys-nav a').count() >= len(built['pages'])
-        broken = page.evaluate("""() => [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src.slice(0, 80))""")
-        assert broken == [], f'{name}: broken images {broken}'
-        for href in set(page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))")):
-            if href.startswith(('http://', 'https://', 'mailto:', '#')): continue
-            target = href.split('#')[0]
-            assert target.endswith('.html') and (Path(built['index']).parent/target).exists(), f'{name}: broken link {href}'
+    _check_pages(base, built, problems, failed)
     assert problems == [] and failed == [], (problems, failed)
+    page = _watched_tab(browser, problems, failed)
     html = {page.path: page.html for _, page in course_pages(ROOT)}  # page names follow the folders: never hard-code them
     metrics = next(page.html for _, page in course_pages(ROOT) if page.module == 'mlsys.foundations.metrics')
     shown = ['index.html', metrics, html['exercises/ch2_before_we_build.ipynb'], html['case_studies/industry_systems.ipynb']]
