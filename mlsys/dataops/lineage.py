@@ -185,15 +185,17 @@ def run_experiments(
     root:str|Path, # the Git + DVC project
     variants:list, # dicts of parameter overrides, one experiment each
 )->object: # DataFrame: experiment name, parameters and validation metrics
-    "Run `dvc exp run -S` for each variant and tabulate the results with `dvc exp show`."
+    "Run `dvc exp run -S` for each variant; tabulate them, after the commit they start from, with `dvc exp show`."
     import pandas as pd
     from mlsys.dataops.versioning import run_dvc
     for v in variants: run_dvc(root, 'exp', 'run', *[a for k, val in v.items() for a in ('-S', f'{k}={val}')])
     shown = json.loads(run_dvc(root, 'exp', 'show', '--json'))
+    def row(name, data):
+        metrics = {f'{Path(f).stem}.{k}': v for f, m in data.get('metrics', {}).items() for k, v in (m.get('data') or {}).items() if not isinstance(v, (list, dict))}
+        return {'experiment': name, **data['params']['params.yaml']['data'], **metrics}
     rows = []
     for commit in shown:
-        for exp in commit.get('experiments') or []:
-            data = exp['revs'][0]['data']
-            metrics = {f'{Path(f).stem}.{k}': v for f, m in data.get('metrics', {}).items() for k, v in (m.get('data') or {}).items() if not isinstance(v, (list, dict))}
-            rows.append({'experiment': exp['name'], **data['params']['params.yaml']['data'], **metrics})
+        if not commit.get('experiments'): continue  # the workspace, or a commit no experiment started from
+        rows.append(row(f"{commit.get('name') or commit['rev'][:7]} (baseline)", commit['data']))
+        rows += [row(exp['name'], exp['revs'][0]['data']) for exp in commit['experiments']]
     return pd.DataFrame(rows)
