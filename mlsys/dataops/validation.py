@@ -60,11 +60,9 @@ def household_feature_expectations()->list: # the suite as a list of expectation
 
 # %% ../../nbs/ch03_dataops/13_validation.ipynb #e6a0ef23
 def import_great_expectations():
-    "Import Great Expectations with its analytics turned off (and altair and `scipy.stats` left until used)."
+    "Import Great Expectations with its analytics turned off."
     disable_telemetry()
-    from mlsys.core.lazy import deferred_imports
-    with deferred_imports('altair', 'scipy.stats'):
-        import great_expectations as gx
+    import great_expectations as gx
     return gx
 
 def expectation_class(name:str): # snake_case GX expectation name, e.g. 'expect_column_values_to_not_be_null'
