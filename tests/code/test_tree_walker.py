@@ -30,3 +30,26 @@ def test_walk_refuses_what_it_cannot_walk():
     y = (X[:, 1] > 0).astype(int)
     assert tree_walker(HistGradientBoostingClassifier(max_iter=5, categorical_features=[0]).fit(X, y)) is None
     assert tree_walker(HistGradientBoostingClassifier(max_iter=5).fit(X, X[:, 0].astype(int))) is None  # four classes
+
+
+def test_walk_refuses_a_model_that_encodes_pandas_categories_before_its_trees():
+    # Regression: a category column the trees never split on still makes scikit-learn reorder and encode the columns
+    # before the trees see them, so node feature indices do not match the caller's columns (answers were up to 0.4 off).
+    import pandas as pd
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({'noise': pd.Categorical(rng.choice(list('abc'), 400)), 'x': rng.normal(size=400), 'z': rng.normal(size=400)})
+    y = (X['x'] > 0).astype(int)
+    model = HistGradientBoostingClassifier(max_iter=10, max_depth=1, random_state=0).fit(X, y)  # stumps on x
+    assert not any(p[0].nodes['is_categorical'].any() for p in model._predictors)  # no categorical split at all
+    assert tree_walker(model) is None
+
+
+@pytest.mark.parametrize('bad,message', [(np.zeros(3), 'Expected 2D'), (np.zeros((0, 3)), '0 sample'),
+                                         (np.zeros((2, 4)), 'X has 4 features'), (np.zeros((2, 2)), 'X has 2 features')])
+def test_walk_refuses_what_scikit_learn_refuses(bad, message):
+    # Regression: a row with an extra column was walked on its first columns; no rows gave an empty answer.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    model = HistGradientBoostingClassifier(max_iter=5).fit(X, (X[:, 0] > 0).astype(int))
+    with pytest.raises(ValueError, match=message): model.predict_proba(bad)
+    with pytest.raises(ValueError, match=message): tree_walker(model)(bad)
