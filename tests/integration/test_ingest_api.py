@@ -130,6 +130,25 @@ def test_command_line_server_serves_real_http(sig):
         if proc.poll() is None: proc.kill(); proc.wait()
 
 
+IN_PROCESS = """
+import os, signal, sys, threading, time
+from mlsys.cli import main
+signal.signal(signal.SIGINT, signal.SIG_IGN) if sys.argv[1] == 'ignored' else None
+before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGTERM)).start()
+code = main(['api', '--port', '0'])
+print('exit', code, 'restored', all(signal.getsignal(s) is h for s, h in before.items()))
+"""
+
+
+@pytest.mark.parametrize('sigint', ['default', 'ignored'])
+def test_server_called_in_process_gives_back_the_signal_handlers(sigint):
+    # Regression: `main(['api'])` left its own handlers installed after it returned, so the caller's Ctrl-C only set an
+    # event nobody waited for; and a SIGINT the parent ignored (nohup, a background job) was handled anyway.
+    out = subprocess.run([sys.executable, '-c', IN_PROCESS, sigint], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip().splitlines()[-1] == 'exit 0 restored True', out.stdout + out.stderr
+
+
 def test_command_line_server_stops_on_a_signal_at_any_moment():
     "Ctrl-C from the instant the server says it is up: whatever the main thread is doing, it stops cleanly."
     for delay in [0, 0, 0.001, 0.005, 0.02, 0.1]:
