@@ -6,7 +6,7 @@
 __all__ = ['main']
 
 # %% ../nbs/course/12_cli.ipynb #843b13f2
-import argparse, contextlib, json, sys, time
+import argparse, json, sys, time
 from datetime import datetime
 from pathlib import Path
 from .core.config import project_root
@@ -141,22 +141,6 @@ def _model(args)->int:
         print(f"mlsys model {args.model_command}: {e}", file=sys.stderr); return 1
     return 0
 
-@contextlib.contextmanager
-def _stop_on_signals(
-    signums:tuple, # e.g. (signal.SIGINT, signal.SIGTERM)
-): # yields a threading.Event set when one of them arrives
-    """Turn the signals into an event for the block, and give back the handlers that were there before.
-    A signal its parent told the process to ignore (`nohup`, a background job) stays ignored; off the main thread,
-    where Python cannot take signals, the event is only set by the caller."""
-    import signal, threading
-    stop, before = threading.Event(), {}
-    if threading.current_thread() is threading.main_thread():
-        for sig in signums:
-            if signal.getsignal(sig) is not signal.SIG_IGN: before[sig] = signal.signal(sig, lambda *_: stop.set())
-    try: yield stop
-    finally:
-        for sig, handler in before.items(): signal.signal(sig, handler)
-
 def main(argv:list|None=None)->int: # the process exit code
     "Entry point of the `mlsys` command."
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -176,15 +160,9 @@ def main(argv:list|None=None)->int: # the process exit code
             from mlsys.pipelines.retail import run_stage
             print(shorten(json.dumps(run_stage(args.name, args.run_dir), default=str), 500))
         elif args.command == 'api':
-            import signal
             from mlsys.dataops.api import CampaignApiServer, FaultPlan
-            with _stop_on_signals((signal.SIGINT, signal.SIGTERM)) as stop:  # set before serving: no signal falls in a gap
-                server = CampaignApiServer(port=args.port, rate_limit=args.rate_limit,
-                                           faults=FaultPlan.mixed(args.fault_rate, seed=args.seed)).start()
-                print(f"Serving campaign responses at {server.url}/v1/campaign-responses (Ctrl-C to stop)", flush=True)
-                try:
-                    while not stop.wait(0.5): pass
-                finally: server.stop()
+            server = CampaignApiServer(port=args.port, rate_limit=args.rate_limit, faults=FaultPlan.mixed(args.fault_rate, seed=args.seed))
+            server.serve_until_signalled(lambda url: print(f"Serving campaign responses at {url}/v1/campaign-responses (Ctrl-C to stop)", flush=True))
         elif args.command == 'lab':
             from mlsys.course.labs import run_lab
             nb = Path(args.lab)

@@ -159,6 +159,27 @@ class CampaignApiServer:
     def __enter__(self): return self.start()
     def __exit__(self, *exc): self.stop()
 
+    def serve_until_signalled(self,
+                              announce=None, # called with `url` once serving (e.g. to print where)
+                              signums:tuple=('SIGINT', 'SIGTERM'), # the signals that stop it
+                             ):
+        """Serve in the foreground until one of `signums` arrives, then stop, and give back the handlers that were
+        there before. The handlers are set before serving starts, so no signal falls in a gap; a signal the parent
+        told the process to ignore (`nohup`, a background job) stays ignored; off the main thread, where Python
+        cannot take signals, nothing is installed."""
+        import signal
+        stop, before = threading.Event(), {}
+        if threading.current_thread() is threading.main_thread():
+            for sig in (getattr(signal, s) for s in signums):
+                if signal.getsignal(sig) is not signal.SIG_IGN: before[sig] = signal.signal(sig, lambda *_: stop.set())
+        try:
+            self.start()
+            if announce: announce(self.url)
+            while not stop.wait(0.5): pass
+        finally:
+            self.stop()
+            for sig, handler in before.items(): signal.signal(sig, handler)
+
 # %% ../../nbs/ch03_dataops/03_api.ipynb #0254ee35
 class ApiLoadError(RuntimeError):
     "An API load gave up; the message says what failed, how far it got and where to resume."
