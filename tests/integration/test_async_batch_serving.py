@@ -33,7 +33,8 @@ def registry(tmp_path_factory):
 
 LOAD = textwrap.dedent('''
     import pickle
-    from mlsys.modelops.serving import ServedModel, input_schema
+    from mlsys.modelops.serving import ServedModel
+    from mlsys.modelops.contract import input_schema
     def unpickle_served(path):
         m = pickle.loads(open(path, 'rb').read())
         schema = input_schema([{'name': f, 'type': 'double'} for f in m['features']], m['ranges'])

@@ -134,6 +134,29 @@ def test_moving_the_alias_back_reuses_the_loaded_version(uri):
         assert len(w._cache) == min(keep, 2)
 
 
+def test_a_deleted_version_is_not_served_and_a_recreated_model_is_loaded_afresh(uri):
+    """Regression: loaded versions were known by number only. Deleting the served version (retired, or erased with
+    the data it was trained on) left it answering; and after the model was deleted and registered again, its new
+    version 1 was answered by the old version 1 still in memory."""
+    from mlflow.exceptions import MlflowException
+    from mlsys.modelops.registry import _client, model_version, register
+    from mlsys.modelops.serving import ModelWatcher
+    client = _client(uri)
+    run = {v: model_version('lapse', v, uri).run_id for v in ('1', '2')}
+    w = ModelWatcher('lapse', uri)
+    for version in ('1', '2'): set_alias('lapse', 'champion', version, uri); w.refresh()  # both loaded, 2 served
+    client.delete_model_version('lapse', '2')  # its aliases go with it
+    with pytest.raises(LookupError, match='no champion'): w.refresh()
+    assert w.current is None and [version for version, _ in w._cache] == ['1']
+    set_alias('lapse', 'champion', '1', uri); assert w.refresh()
+    assert w.current.variants['champion'].info['run_id'] == run['1']
+    client.delete_registered_model('lapse')
+    with pytest.raises(MlflowException): w.refresh()
+    assert w.current is None and not w._cache
+    assert str(register(run['2'], uri=uri, alias='champion').version) == '1'  # a new model's version 1
+    assert w.refresh() and w.current.variants['champion'].info['run_id'] == run['2']
+
+
 def test_canary_routes_by_request_id_and_rollback_restores_the_champion(service, households, uri, tmp_path):
     client, app, log = service
     deploys = tmp_path/'deploys.jsonl'
