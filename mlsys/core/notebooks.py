@@ -4,11 +4,11 @@
 
 # %% auto #0
 __all__ = ['PIPELINE_NOTEBOOK', 'KERNEL_NAME', 'THREAD_VARIABLES', 'shipped_file', 'pipeline_notebook', 'parse_value',
-           'declared_type', 'notebook_parameters', 'check_parameters', 'use_current_kernel', 'kernel_manager',
-           'RunFailed', 'run_notebook', 'execute_notebook', 'notebook_errors', 'thread_limits']
+           'declared_type', 'notebook_parameters', 'check_parameters', 'quick_exit', 'use_current_kernel',
+           'kernel_manager', 'RunFailed', 'run_notebook', 'execute_notebook', 'notebook_errors', 'thread_limits']
 
 # %% ../../nbs/core/04_notebooks.ipynb #c00727b4
-import hashlib, json, os, sys, tempfile
+import atexit, gc, hashlib, json, os, sys, tempfile
 from pathlib import Path
 from .config import project_root, disable_telemetry
 from .storage import read_json, write_json
@@ -103,6 +103,12 @@ def check_parameters(
 # %% ../../nbs/core/04_notebooks.ipynb #046c0511
 KERNEL_NAME = 'mlsys-current-env'
 
+def quick_exit():
+    "At exit, after the exit handlers registered so far, leave every live object out of the garbage collector's passes."
+    atexit.register(gc.freeze)  # handlers run last-registered first: call this early, before libraries register theirs
+
+_QUICK_EXIT = 'from mlsys.core.notebooks import quick_exit as _q; _q(); del _q'
+
 def use_current_kernel()->str: # the kernel name to pass to papermill
     "Register a Jupyter kernel for `sys.executable` in a private folder on JUPYTER_PATH."
     # one folder per interpreter: two environments of one user never overwrite each other's kernel
@@ -111,7 +117,8 @@ def use_current_kernel()->str: # the kernel name to pass to papermill
     spec_dir = folder/'kernels'/KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
     # the kernel listens on loopback only; its warning about unencrypted TCP would only alarm students
-    spec = {'argv': [sys.executable, '-m', 'ipykernel_launcher', '-f', '{connection_file}', '--IPKernelApp.log_level=ERROR'],
+    spec = {'argv': [sys.executable, '-m', 'ipykernel_launcher', '-f', '{connection_file}', '--IPKernelApp.log_level=ERROR',
+                     f'--IPKernelApp.exec_lines={_QUICK_EXIT}'],
             'display_name': f'Python ({sys.prefix})', 'language': 'python'}
     # many processes call this at once (parallel lab runs, nbdev_test workers) while others start kernels from the
     # file: write it only when it differs, and atomically, so no reader ever sees it half written
