@@ -76,37 +76,47 @@ class ModelWatcher:
     def __init__(self, name:str='lapse', uri:str|None=None, poll:float=2.0, on_change=None, keep:int=4):
         self.name, self.uri, self.poll, self.on_change, self.keep = name, uri, poll, on_change, keep
         self.current, self.error, self._key, self._cache, self._stop, self._thread = None, None, None, {}, threading.Event(), None
+        self._refreshing = threading.Lock()  # the poller and a caller never refresh at once
 
     def refresh(self)->bool: # True if the deployment changed
         "Read the aliases and policy; load and swap in what changed; forget versions deleted from the registry."
         from mlsys.modelops.registry import _client
         client = _client(self.uri)
-        try:
-            rm = client.get_registered_model(self.name)
-            aliases = {a: str(v) for a, v in rm.aliases.items()}
-            if 'champion' not in aliases: raise LookupError(f"Model {self.name!r} has no champion; its aliases are {aliases}")
-        except Exception: self._forget_deleted(client); raise  # a deleted version, or model, is not served on
-        policy = json.loads(rm.tags[POLICY_TAG]) if POLICY_TAG in rm.tags else dict(DEFAULT_POLICY)
-        roles = ['champion'] + (['challenger'] if policy['mode'] != 'champion' and 'challenger' in aliases else [])
-        ident = {r: (aliases[r], client.get_model_version(self.name, aliases[r]).creation_timestamp) for r in roles}
-        key = (ident, json.dumps(policy, sort_keys=True))
-        if key == self._key: return False
-        self._forget_deleted(client)
-        if len(roles) == 1: policy = dict(DEFAULT_POLICY)  # a release without a challenger serves the champion
-        variants = {r: self._cache.get(ident[r]) or load_served(self.name, ident[r][0], self.uri) for r in roles}
-        for r in roles: self._cache.pop(ident[r], None); self._cache[ident[r]] = variants[r]  # newest last
-        while len(self._cache) > max(self.keep, len(variants)): self._cache.pop(next(iter(self._cache)))
-        self.current, self._key, self.error = Deployment(variants, policy), key, None
+        with self._refreshing:
+            try:
+                rm = client.get_registered_model(self.name)
+                aliases = {a: str(v) for a, v in rm.aliases.items()}
+                if 'champion' not in aliases: raise LookupError(f"Model {self.name!r} has no champion; its aliases are {aliases}")
+            except Exception:
+                if self._key and set(self._key[0].values()) & self._forget_deleted(client):  # a deleted version, or model
+                    self.current = self._key = None  # is not answered with
+                    if self.on_change: self.on_change(None)
+                raise
+            policy = json.loads(rm.tags[POLICY_TAG]) if POLICY_TAG in rm.tags else dict(DEFAULT_POLICY)
+            roles = ['champion'] + (['challenger'] if policy['mode'] != 'champion' and 'challenger' in aliases else [])
+            ident = {r: (aliases[r], client.get_model_version(self.name, aliases[r]).creation_timestamp) for r in roles}
+            key = (ident, json.dumps(policy, sort_keys=True))
+            if key == self._key: return False
+            self._forget_deleted(client)  # from memory; what is answered changes below, in one assignment
+            if len(roles) == 1: policy = dict(DEFAULT_POLICY)  # a release without a challenger serves the champion
+            variants = {r: self._cache.get(ident[r]) or load_served(self.name, ident[r][0], self.uri) for r in roles}
+            for r in roles: self._cache.pop(ident[r], None); self._cache[ident[r]] = variants[r]  # newest last
+            while len(self._cache) > max(self.keep, len(variants)): self._cache.pop(next(iter(self._cache)))
+            self.current, self._key, self.error = Deployment(variants, policy), key, None
         if self.on_change: self.on_change(self.current)
         return True
 
-    def _forget_deleted(self, client):
-        "Drop loaded versions the registry no longer has (a number given again after a delete is another version)."
-        alive = {(str(m.version), m.creation_timestamp) for m in client.search_model_versions(f"name = '{self.name}'")}
-        for k in [k for k in self._cache if k not in alive]: del self._cache[k]
-        if self.current is not None and not set(self._key[0].values()) <= alive:
-            self.current = self._key = None  # never answer with a deleted version
-            if self.on_change: self.on_change(None)
+    def _forget_deleted(self, client)->set: # the (version, created) pairs dropped
+        "Drop loaded versions the registry no longer has (a model registered again starts again at version 1)."
+        from mlflow.exceptions import MlflowException
+        def gone(version, created):
+            try: return client.get_model_version(self.name, version).creation_timestamp != created
+            except MlflowException as e:
+                if e.error_code == 'RESOURCE_DOES_NOT_EXIST': return True
+                raise  # the registry cannot say: keep it
+        dropped = {k for k in list(self._cache) if gone(*k)}
+        for k in dropped: del self._cache[k]
+        return dropped
 
     def _loop(self):
         while not self._stop.wait(self.poll):

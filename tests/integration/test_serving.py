@@ -157,6 +157,23 @@ def test_a_deleted_version_is_not_served_and_a_recreated_model_is_loaded_afresh(
     assert w.refresh() and w.current.variants['champion'].info['run_id'] == run['2']
 
 
+def test_a_release_that_deletes_the_old_champion_swaps_without_a_gap(uri, monkeypatch):
+    "Regression: moving the alias and deleting the old version within one poll left no model (503s) while the new one loaded."
+    import time
+    from mlsys.modelops import serving
+    from mlsys.modelops.registry import _client
+    set_alias('lapse', 'champion', '1', uri)
+    w = serving.ModelWatcher('lapse', uri); w.refresh()
+    real = serving.load_served
+    monkeypatch.setattr(serving, 'load_served', lambda *a: (time.sleep(1.0), real(*a))[1])  # a slow load
+    set_alias('lapse', 'champion', '2', uri); _client(uri).delete_model_version('lapse', '1')
+    t = threading.Thread(target=w.refresh); t.start()
+    seen = set()
+    while t.is_alive(): seen.add(None if w.current is None else w.current.variants['champion'].version); time.sleep(0.005)
+    t.join()
+    assert None not in seen and w.current.variants['champion'].version == '2', seen
+
+
 def test_canary_routes_by_request_id_and_rollback_restores_the_champion(service, households, uri, tmp_path):
     client, app, log = service
     deploys = tmp_path/'deploys.jsonl'
