@@ -106,7 +106,7 @@ class CampaignApiServer:
         self._lock = threading.Lock()
         self._rng = random.Random(self.faults.seed)
         self._tokens, self._refilled = float(rate_limit), time.monotonic()
-        self.requests, self._httpd = 0, None
+        self.requests, self._httpd, self._stopped = 0, None, threading.Event()
 
     def set_faults(self, faults:FaultPlan):
         "Change how the service misbehaves, while it runs."
@@ -153,8 +153,10 @@ class CampaignApiServer:
         return self
 
     def stop(self):
-        "Stop serving."
-        if self._httpd: self._httpd.shutdown(); self._httpd.server_close(); self._httpd = None
+        "Stop serving (and end `serve_until_signalled`, from any thread)."
+        self._stopped.set()
+        httpd, self._httpd = self._httpd, None  # two threads stopping at once shut it down once
+        if httpd: httpd.shutdown(); httpd.server_close()
 
     def __enter__(self): return self.start()
     def __exit__(self, *exc): self.stop()
@@ -163,19 +165,20 @@ class CampaignApiServer:
                               announce=None, # called with `url` once serving (e.g. to print where)
                               signums:tuple=('SIGINT', 'SIGTERM'), # the signals that stop it
                              ):
-        """Serve in the foreground until one of `signums` arrives, then stop, and give back the handlers that were
-        there before. The handlers are set before serving starts, so no signal falls in a gap; a signal the parent
-        told the process to ignore (`nohup`, a background job) stays ignored; off the main thread, where Python
-        cannot take signals, nothing is installed."""
+        """Serve in the foreground until one of `signums` arrives or `stop()` is called, then stop, and give back the
+        handlers that were there before. The handlers are set before serving starts, so no signal falls in a gap; a
+        signal the parent told the process to ignore (`nohup`, a background job) stays ignored; off the main thread,
+        where Python cannot take signals, nothing is installed and only `stop()` ends it."""
         import signal
-        stop, before = threading.Event(), {}
+        before = {}
+        self._stopped.clear()
         if threading.current_thread() is threading.main_thread():
             for sig in (getattr(signal, s) for s in signums):
-                if signal.getsignal(sig) is not signal.SIG_IGN: before[sig] = signal.signal(sig, lambda *_: stop.set())
+                if signal.getsignal(sig) is not signal.SIG_IGN: before[sig] = signal.signal(sig, lambda *_: self._stopped.set())
         try:
             self.start()
             if announce: announce(self.url)
-            while not stop.wait(0.5): pass
+            while not self._stopped.wait(0.5): pass
         finally:
             self.stop()
             for sig, handler in before.items(): signal.signal(sig, handler)

@@ -131,13 +131,12 @@ def test_command_line_server_serves_real_http(sig):
 
 
 IN_PROCESS = """
-import os, signal, sys, threading, time
+import signal, sys
 from mlsys.cli import main
 signal.signal(signal.SIGINT, signal.SIG_IGN) if sys.argv[1] == 'ignored' else None
 before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGTERM)).start()
-code = main(['api', '--port', '0'])
-print('exit', code, 'restored', all(signal.getsignal(s) is h for s, h in before.items()))
+code = main(['api', '--port', '0'])  # prints 'Serving ...' once its handlers are set and it serves
+print('exit', code, 'restored', all(signal.getsignal(s) is h for s, h in before.items()), flush=True)
 """
 
 
@@ -145,8 +144,18 @@ print('exit', code, 'restored', all(signal.getsignal(s) is h for s, h in before.
 def test_server_called_in_process_gives_back_the_signal_handlers(sigint):
     # Regression: `main(['api'])` left its own handlers installed after it returned, so the caller's Ctrl-C only set an
     # event nobody waited for; and a SIGINT the parent ignored (nohup, a background job) was handled anyway.
-    out = subprocess.run([sys.executable, '-c', IN_PROCESS, sigint], capture_output=True, text=True, timeout=120)
-    assert out.stdout.strip().splitlines()[-1] == 'exit 0 restored True', out.stdout + out.stderr
+    # The signal is sent once the server says it serves (a fixed delay failed on a loaded machine).
+    proc = subprocess.Popen([sys.executable, '-c', IN_PROCESS, sigint], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert 'Serving campaign responses' in proc.stdout.readline()
+        if sigint == 'ignored':
+            proc.send_signal(signal.SIGINT)  # still ignored while serving
+            time.sleep(0.5); assert proc.poll() is None
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None: proc.kill(); proc.wait()
+    assert out.strip().splitlines()[-1] == 'exit 0 restored True', out + err
 
 
 def test_command_line_server_stops_on_a_signal_at_any_moment():
