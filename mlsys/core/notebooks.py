@@ -103,9 +103,21 @@ def check_parameters(
 # %% ../../nbs/core/04_notebooks.ipynb #046c0511
 KERNEL_NAME = 'mlsys-current-env'
 
+_FILES = ('TextIOWrapper', 'BufferedWriter', 'BufferedRandom', 'FileIO') # what `open` returns
+
+def _flush_and_freeze():
+    import io
+    files = {getattr(io, name) for name in _FILES}
+    for obj in gc.get_objects():  # one pass: open files with written data are flushed, even in a reference cycle
+        if type(obj) in files:
+            try:
+                if not obj.closed and obj.writable(): obj.flush()
+            except (OSError, ValueError): pass  # a detached or broken file: what it held cannot be written
+    gc.freeze()
+
 def quick_exit():
-    "At exit, after the exit handlers registered so far, leave every live object out of the garbage collector's passes."
-    atexit.register(gc.freeze)  # handlers run last-registered first: call this early, before libraries register theirs
+    "At exit, flush every open file, then leave every live object out of the garbage collector's later passes."
+    atexit.register(_flush_and_freeze)  # handlers run last-registered first: call this early, before libraries register theirs
 
 _QUICK_EXIT = 'from mlsys.core.notebooks import quick_exit as _q; _q(); del _q'
 
