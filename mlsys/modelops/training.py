@@ -61,12 +61,14 @@ def make_model(
 WALK_ROWS = 64 # up to this many rows the walk is faster than scikit-learn's per-tree calls
 
 def checked_rows(
-    X, # rows of numbers
-    width:int, # the number of columns the model was fitted on
-    name:str, # the model's name, for the message
+    X, # rows of numbers (a DataFrame's column names are checked too)
+    model, # the fitted model or pipeline that will score them
 ): # X as a float64 matrix
-    "`X` as a float64 matrix, refused as scikit-learn refuses it: not 2-D, no rows, or another number of columns."
+    "`X` as a float64 matrix, refused as scikit-learn refuses it: not 2-D, no rows, other columns or another number of them."
     import numpy as np
+    name, width, names = type(model).__name__, model.n_features_in_, getattr(model, 'feature_names_in_', None)
+    if hasattr(X, 'columns') and names is not None and list(X.columns) != list(names):
+        raise ValueError(f"The feature names should match those that were passed during fit: {list(names)}, not {list(X.columns)}")
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2: raise ValueError(f"Expected 2D array, got {X.ndim}D array instead (one row is [[...]])")
     if len(X) == 0: raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) while a minimum of 1 is required by {name}.")
@@ -92,7 +94,7 @@ def tree_walker(
     threshold, missing_left, value = nodes['num_threshold'], nodes['missing_go_to_left'].astype(bool), nodes['value']
     levels, baseline = int(nodes['depth'].max()), float(model._baseline_prediction.ravel()[0])
     def predict_proba(X):
-        X = checked_rows(X, model.n_features_in_, type(model).__name__)
+        X = checked_rows(X, model)
         rows, node = np.arange(len(X))[:, None], np.tile(roots, (len(X), 1))  # one column per tree
         missing = np.isnan(X).any()
         for _ in range(levels):
@@ -131,7 +133,7 @@ def direct_scorer(
         else: return None
     final, walk = model[-1], tree_walker(model[-1])
     def predict_proba(X):
-        X = checked_rows(X, model.n_features_in_, type(model).__name__)
+        X = checked_rows(X, model)
         for f in steps: X = f(X)
         return walk(X) if walk is not None and len(X) <= WALK_ROWS else final.predict_proba(X)
     return predict_proba

@@ -53,3 +53,23 @@ def test_walk_refuses_what_scikit_learn_refuses(bad, message):
     model = HistGradientBoostingClassifier(max_iter=5).fit(X, (X[:, 0] > 0).astype(int))
     with pytest.raises(ValueError, match=message): model.predict_proba(bad)
     with pytest.raises(ValueError, match=message): tree_walker(model)(bad)
+
+
+def test_walk_and_direct_path_refuse_columns_in_another_order():
+    # Regression: a DataFrame with the model's columns reordered was scored by position (0.28 instead of 0.68);
+    # scikit-learn refuses it by name. The direct path of a pipeline checked only the number of columns.
+    import pandas as pd
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from mlsys.modelops.training import direct_scorer
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(300, 3)), columns=['a', 'b', 'c'])
+    y = (X['a'] > 0).astype(int)
+    model = HistGradientBoostingClassifier(max_iter=5).fit(X, y)
+    pipe = make_pipeline(SimpleImputer(), HistGradientBoostingClassifier(max_iter=5)).fit(X, y)
+    swapped = X[['c', 'b', 'a']]
+    with pytest.raises(ValueError, match='feature names'): model.predict_proba(swapped)
+    with pytest.raises(ValueError, match='feature names'): tree_walker(model)(swapped)
+    with pytest.raises(ValueError, match='feature names'): direct_scorer(pipe)(swapped)
+    with pytest.raises(ValueError, match='X has 2 features'): direct_scorer(pipe)(np.zeros((2, 2)))
+    assert np.array_equal(tree_walker(model)(X.head(5)), model.predict_proba(X.head(5)))  # the right columns still pass
