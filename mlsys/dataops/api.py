@@ -166,15 +166,15 @@ class CampaignApiServer:
                               signums:tuple=('SIGINT', 'SIGTERM'), # the signals that stop it
                              ):
         """Serve in the foreground until one of `signums` arrives or `stop()` is called, then stop, and give back the
-        handlers that were there before. The handlers are set before serving starts, so no signal falls in a gap; a
-        signal the parent told the process to ignore (`nohup`, a background job) stays ignored; off the main thread,
-        where Python cannot take signals, nothing is installed and only `stop()` ends it."""
+        handlers that were there before. The handlers are set before serving starts, so no signal falls in a gap, and
+        even where the parent ignored the signal (as uvicorn does: a test runner's workers ignore SIGINT, and
+        `kill -INT` must still stop the server they started); off the main thread, where Python cannot take signals,
+        nothing is installed and only `stop()` ends it."""
         import signal
         before = {}
         self._stopped.clear()
         if threading.current_thread() is threading.main_thread():
-            for sig in (getattr(signal, s) for s in signums):
-                if signal.getsignal(sig) is not signal.SIG_IGN: before[sig] = signal.signal(sig, lambda *_: self._stopped.set())
+            for sig in (getattr(signal, s) for s in signums): before[sig] = signal.signal(sig, lambda *_: self._stopped.set())
         try:
             self.start()
             if announce: announce(self.url)
