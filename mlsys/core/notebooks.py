@@ -105,18 +105,32 @@ KERNEL_NAME = 'mlsys-current-env'
 
 _FILES = ('TextIOWrapper', 'BufferedWriter', 'BufferedRandom', 'FileIO') # what `open` returns
 
-def _flush_and_freeze():
+_ENDS_ON_CLOSE = ('gzip', 'bz2', 'lzma', 'zipfile') # their files write their last block and end marker on close only
+
+def _flush_open_files()->bool: # True if a flush was all that every open file needed
     import io
-    files = {getattr(io, name) for name in _FILES}
+    plain, enough = {getattr(io, name) for name in _FILES}, True
     for obj in gc.get_objects():  # one pass: open files with written data are flushed, even in a reference cycle
-        if type(obj) in files:
-            try:
+        try:
+            if type(obj) in plain:
                 if not obj.closed and obj.writable(): obj.flush()
-            except (OSError, ValueError): pass  # a detached or broken file: what it held cannot be written
-    gc.freeze()
+            elif type(obj).__module__ in _ENDS_ON_CLOSE and isinstance(obj, io.IOBase) and not obj.closed and obj.writable():
+                enough = False  # closing it is its owner's business; the collector must still finalise it
+        except (OSError, ValueError): pass  # a detached or broken file: what it held cannot be written
+    return enough
+
+def _flush_and_freeze(wait:float=2.0): # seconds the flushes may take
+    import threading
+    flushed = []
+    try: helper = threading.Thread(target=lambda: flushed.append(_flush_open_files()), daemon=True); helper.start()
+    except RuntimeError: return  # no new threads this late: exit as Python does
+    helper.join(wait)  # a file whose lock a stuck thread holds (blocked writing to a full pipe) must not hang the exit
+    if flushed == [True]: gc.freeze()  # otherwise exit as Python does, finalising everything
 
 def quick_exit():
-    "At exit, flush every open file, then leave every live object out of the garbage collector's later passes."
+    """At exit, flush every open file, then leave every live object out of the garbage collector's later passes;
+    unless a compressed file is still open for writing, or the flushes did not end within 2 s (a thread holds a
+    file): then the exit is Python's usual one."""
     atexit.register(_flush_and_freeze)  # handlers run last-registered first: call this early, before libraries register theirs
 
 _QUICK_EXIT = 'from mlsys.core.notebooks import quick_exit as _q; _q(); del _q'

@@ -107,6 +107,7 @@ class CampaignApiServer:
         self._rng = random.Random(self.faults.seed)
         self._tokens, self._refilled = float(rate_limit), time.monotonic()
         self.requests, self._httpd, self._stopped = 0, None, threading.Event()
+        self._serving, self._foreground = threading.Lock(), False  # guards _httpd, _foreground and setting _stopped
 
     def set_faults(self, faults:FaultPlan):
         "Change how the service misbehaves, while it runs."
@@ -145,17 +146,18 @@ class CampaignApiServer:
 
     def start(self):
         "Start serving in a background thread; returns self."
-        self._httpd = ThreadingHTTPServer(('127.0.0.1', self.port), _Handler)
-        self._httpd.daemon_threads = True
-        self._httpd.api = self
-        self.port = self._httpd.server_address[1]
-        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        httpd = ThreadingHTTPServer(('127.0.0.1', self.port), _Handler)
+        httpd.daemon_threads, httpd.api = True, self
+        with self._serving: self._httpd, self.port = httpd, httpd.server_address[1]
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
         return self
 
     def stop(self):
-        "Stop serving (and end `serve_until_signalled`, from any thread)."
-        self._stopped.set()
-        httpd, self._httpd = self._httpd, None  # two threads stopping at once shut it down once
+        """Stop serving, from any thread. It ends `serve_until_signalled` too: the one running, or about to start
+        (a stop while nothing serves is kept for the next one, so a stop racing the start is never lost)."""
+        with self._serving:
+            if self._foreground or self._httpd is None: self._stopped.set()
+            httpd, self._httpd = self._httpd, None  # two threads stopping at once shut it down once
         if httpd: httpd.shutdown(); httpd.server_close()
 
     def __enter__(self): return self.start()
@@ -172,16 +174,18 @@ class CampaignApiServer:
         nothing is installed and only `stop()` ends it."""
         import signal
         before = {}
-        self._stopped.clear()
-        if threading.current_thread() is threading.main_thread():
-            for sig in (getattr(signal, s) for s in signums): before[sig] = signal.signal(sig, lambda *_: self._stopped.set())
+        with self._serving: self._foreground = True
         try:
+            if threading.current_thread() is threading.main_thread():
+                for sig in (getattr(signal, s) for s in signums): before[sig] = signal.signal(sig, lambda *_: self._stopped.set())
             self.start()
             if announce: announce(self.url)
             while not self._stopped.wait(0.5): pass
         finally:
             self.stop()
+            with self._serving: self._foreground = False; self._stopped.clear()  # the stop is used up
             for sig, handler in before.items(): signal.signal(sig, handler)
+
 
 # %% ../../nbs/ch03_dataops/03_api.ipynb #0254ee35
 class ApiLoadError(RuntimeError):

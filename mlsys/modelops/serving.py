@@ -83,28 +83,34 @@ class ModelWatcher:
         from mlsys.modelops.registry import _client
         client = _client(self.uri)
         with self._refreshing:
-            try:
-                rm = client.get_registered_model(self.name)
-                aliases = {a: str(v) for a, v in rm.aliases.items()}
-                if 'champion' not in aliases: raise LookupError(f"Model {self.name!r} has no champion; its aliases are {aliases}")
-            except Exception:
-                if self._key and set(self._key[0].values()) & self._forget_deleted(client):  # a deleted version, or model
-                    self.current = self._key = None  # is not answered with
-                    if self.on_change: self.on_change(None)
-                raise
-            policy = json.loads(rm.tags[POLICY_TAG]) if POLICY_TAG in rm.tags else dict(DEFAULT_POLICY)
-            roles = ['champion'] + (['challenger'] if policy['mode'] != 'champion' and 'challenger' in aliases else [])
-            ident = {r: (aliases[r], client.get_model_version(self.name, aliases[r]).creation_timestamp) for r in roles}
-            key = (ident, json.dumps(policy, sort_keys=True))
-            if key == self._key: return False
-            self._forget_deleted(client)  # from memory; what is answered changes below, in one assignment
-            if len(roles) == 1: policy = dict(DEFAULT_POLICY)  # a release without a challenger serves the champion
-            variants = {r: self._cache.get(ident[r]) or load_served(self.name, ident[r][0], self.uri) for r in roles}
-            for r in roles: self._cache.pop(ident[r], None); self._cache[ident[r]] = variants[r]  # newest last
-            while len(self._cache) > max(self.keep, len(variants)): self._cache.pop(next(iter(self._cache)))
-            self.current, self._key, self.error = Deployment(variants, policy), key, None
-        if self.on_change: self.on_change(self.current)
-        return True
+            changed, failure = self._refresh(client)
+            now = self.current
+        if changed and self.on_change: self.on_change(now)  # outside the lock: the callback may itself refresh
+        if failure: raise failure
+        return changed
+
+    def _refresh(self, client)->tuple: # (changed, the error to raise after telling on_change)
+        try:
+            rm = client.get_registered_model(self.name)
+            aliases = {a: str(v) for a, v in rm.aliases.items()}
+            if 'champion' not in aliases: raise LookupError(f"Model {self.name!r} has no champion; its aliases are {aliases}")
+        except Exception as e:
+            if self._key and set(self._key[0].values()) & self._forget_deleted(client):  # a deleted version, or model,
+                self.current = self._key = None  # is not answered with
+                return True, e
+            raise
+        policy = json.loads(rm.tags[POLICY_TAG]) if POLICY_TAG in rm.tags else dict(DEFAULT_POLICY)
+        roles = ['champion'] + (['challenger'] if policy['mode'] != 'champion' and 'challenger' in aliases else [])
+        ident = {r: (aliases[r], client.get_model_version(self.name, aliases[r]).creation_timestamp) for r in roles}
+        key = (ident, json.dumps(policy, sort_keys=True))
+        if key == self._key: return False, None
+        self._forget_deleted(client)  # from memory; what is answered changes below, in one assignment
+        if len(roles) == 1: policy = dict(DEFAULT_POLICY)  # a release without a challenger serves the champion
+        variants = {r: self._cache.get(ident[r]) or load_served(self.name, ident[r][0], self.uri) for r in roles}
+        for r in roles: self._cache.pop(ident[r], None); self._cache[ident[r]] = variants[r]  # newest last
+        while len(self._cache) > max(self.keep, len(variants)): self._cache.pop(next(iter(self._cache)))
+        self.current, self._key, self.error = Deployment(variants, policy), key, None
+        return True, None
 
     def _forget_deleted(self, client)->set: # the (version, created) pairs dropped
         "Drop loaded versions the registry no longer has (a model registered again starts again at version 1)."

@@ -64,10 +64,14 @@ def checked_rows(
     X, # rows of numbers (a DataFrame's column names are checked too)
     model, # the fitted model or pipeline that will score them
 ): # X as a float64 matrix
-    "`X` as a float64 matrix, refused as scikit-learn refuses it: not 2-D, no rows, other columns or another number of them."
+    """`X` as a float64 matrix, refused as scikit-learn refuses it: not 2-D, no rows, other columns or another number
+    of them. Column names count only when they are all strings (otherwise scikit-learn scores by position)."""
     import numpy as np
     name, width, names = type(model).__name__, model.n_features_in_, getattr(model, 'feature_names_in_', None)
-    if hasattr(X, 'columns') and names is not None and list(X.columns) != list(names):
+    strings = [isinstance(c, str) for c in getattr(X, 'columns', [])]
+    if any(strings) and not all(strings):
+        raise TypeError(f"Feature names are only supported if all input features have string names, not {list(X.columns)}")
+    if strings and all(strings) and names is not None and list(X.columns) != list(names):
         raise ValueError(f"The feature names should match those that were passed during fit: {list(names)}, not {list(X.columns)}")
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2: raise ValueError(f"Expected 2D array, got {X.ndim}D array instead (one row is [[...]])")

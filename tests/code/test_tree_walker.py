@@ -73,3 +73,20 @@ def test_walk_and_direct_path_refuse_columns_in_another_order():
     with pytest.raises(ValueError, match='feature names'): direct_scorer(pipe)(swapped)
     with pytest.raises(ValueError, match='X has 2 features'): direct_scorer(pipe)(np.zeros((2, 2)))
     assert np.array_equal(tree_walker(model)(X.head(5)), model.predict_proba(X.head(5)))  # the right columns still pass
+
+
+def test_walk_takes_and_refuses_column_names_as_scikit_learn_does():
+    # Regression: a DataFrame whose column names are not strings (integers from a numpy array, say) was refused;
+    # scikit-learn only warns and scores it by position. Names of mixed types it refuses with a TypeError.
+    import warnings
+    import pandas as pd
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(300, 3)), columns=['a', 'b', 'c'])
+    model = HistGradientBoostingClassifier(max_iter=5).fit(X, (X['a'] > 0).astype(int))
+    by_position = pd.DataFrame(X.head(5).to_numpy())  # columns 0, 1, 2
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', UserWarning)  # "X does not have valid feature names"
+        assert np.array_equal(tree_walker(model)(by_position), model.predict_proba(by_position))
+    mixed = X.head(5).rename(columns={'b': 1})
+    with pytest.raises(TypeError): model.predict_proba(mixed)
+    with pytest.raises(TypeError, match='string names'): tree_walker(model)(mixed)

@@ -162,3 +162,11 @@ def test_command_line_server_stops_on_a_signal_at_any_moment():
         proc, _ = _start_cli_api()
         time.sleep(delay)
         _stops_cleanly(proc, signal.SIGINT)
+
+
+def test_a_signal_name_that_does_not_exist_leaves_no_handler_behind():
+    "Regression: handlers were installed before the `try`, so SIGTERM stayed taken when a later name in the list failed."
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    server = CampaignApiServer(api_key='a-key-for-this-test')
+    with pytest.raises(AttributeError, match='SIGNOPE'): server.serve_until_signalled(signums=('SIGTERM', 'SIGNOPE'))
+    assert {s: signal.getsignal(s) for s in before} == before and server._httpd is None

@@ -157,6 +157,23 @@ def test_a_deleted_version_is_not_served_and_a_recreated_model_is_loaded_afresh(
     assert w.refresh() and w.current.variants['champion'].info['run_id'] == run['2']
 
 
+def test_on_change_may_refresh_again_when_the_served_version_is_deleted(uri):
+    "Regression: on_change(None) was called while the refresh lock was held, so a callback that refreshed deadlocked."
+    from mlsys.modelops.registry import _client
+    from mlsys.modelops.serving import ModelWatcher
+    set_alias('lapse', 'champion', '1', uri)
+    seen = []
+    def on_change(dep):
+        seen.append(dep)
+        if dep is None:
+            with pytest.raises(LookupError): w.refresh()  # e.g. a service checking at once whether anything is left
+    w = ModelWatcher('lapse', uri, on_change=on_change); w.refresh()
+    _client(uri).delete_model_version('lapse', '1')
+    t = threading.Thread(target=lambda: pytest.raises(LookupError, w.refresh), daemon=True); t.start(); t.join(60)
+    assert not t.is_alive(), 'refresh deadlocked in on_change'
+    assert seen[-1] is None and w.current is None
+
+
 def test_a_release_that_deletes_the_old_champion_swaps_without_a_gap(uri, monkeypatch):
     "Regression: moving the alias and deleting the old version within one poll left no model (503s) while the new one loaded."
     import time
