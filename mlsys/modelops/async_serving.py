@@ -148,7 +148,10 @@ class AsyncWorker:
     def process(self, d:Delivery, claimed:bool=False)->None:
         "Answer one delivery: results first (HSETNX: the first write of a request id wins), acknowledgement last."
         import orjson
-        served = self.served or self.watcher.current.variants['champion']
+        current = None if self.served else self.watcher.current
+        if not self.served and current is None:  # the champion was deleted: the entries stay pending for a later try
+            raise RuntimeError(f"No model to answer with: {self.watcher.error or 'the registry has none'}")
+        served = self.served or current.variants['champion']
         time.sleep(self.stall.get('before_write', 0))
         results, rejected = answer_requests(d.events, served, self.consumer.name)
         rejected += d.rejected

@@ -184,3 +184,18 @@ def test_killed_batch_run_resumes_with_only_missing_partitions(registry, tmp_pat
     scores = read_scores(out)
     assert scores.household_id.tolist() == frame.household_id.tolist() and scores.error.isna().all()
     assert abs(scores.score.to_numpy() - model.predict_proba(frame[FEATURES])[:, 1]).max() < 1e-12
+
+
+def test_a_worker_whose_model_is_gone_says_so_and_keeps_the_requests_pending(redis_url, registry, stream):
+    # Regression: once the watcher had no model (the champion deleted), each batch failed with "AttributeError:
+    # 'NoneType' object has no attribute 'variants'"; now the message says there is no model and why.
+    from mlsys.modelops.serving import ModelWatcher
+    uri, task, _, _ = registry
+    submit(redis_url, [task.Xy('test')[0].iloc[0].to_dict()], stream, ids=['r1'])
+    worker = AsyncWorker(redis_url, stream, uri=uri)
+    worker.watcher = ModelWatcher('lapse', uri)  # not started: no model, as after the champion's deletion
+    worker.watcher.error = "LookupError: Model 'lapse' has no champion"
+    d, _ = worker._next()
+    with pytest.raises(RuntimeError, match="No model to answer with: LookupError: Model 'lapse' has no champion"): worker.process(d)
+    c = redis.Redis.from_url(redis_url)
+    assert c.xpending(stream, GROUP)['pending'] == 1 and not c.hlen(result_keys(stream)['results'])
