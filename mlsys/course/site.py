@@ -7,11 +7,13 @@ __all__ = ['site_pages', 'page_title', 'for_reading', 'build_site', 'search_docu
 
 # %% ../../nbs/course/10_site.ipynb #c610b913
 import json, re, shutil
+from contextlib import nullcontext
 from pathlib import Path
 from .release import course_root, release
 from .contents import course_pages, contents_markdown, TOC_MARKER
 from ..core.storage import atomic_path, read_json
 from ..core.notebooks import execute_notebook, notebook_errors, thread_limits
+from ..core.warm_kernels import warm_kernels
 
 # %% ../../nbs/course/10_site.ipynb #63fd9735
 def site_pages(root:str|Path)->list: # (part, source path relative to root, page name)
@@ -172,11 +174,11 @@ def _notebook_links(html_text, pages, rel:str):
     return re.sub(r'(href=")([^"]+?\.ipynb(?:#[^"]*)?)"', fix, html_text)
 
 def _execute_for_site(args):
-    src, workdir, timeout, run, env = args
+    src, workdir, timeout, run, env, kernel = args
     nb = read_json(src)
     if not run: return nb, []
     Path(workdir).mkdir(parents=True, exist_ok=True)
-    ran = execute_notebook(nb, workdir, timeout=timeout, env=env, allow_errors=True)
+    ran = execute_notebook(nb, workdir, timeout=timeout, env=env, allow_errors=True, kernel=kernel)
     return ran, notebook_errors(ran)
 
 def build_site(
@@ -207,10 +209,11 @@ def build_site(
         (tpl/'conf.json').write_text(json.dumps({'base_template': 'lab', 'mimetypes': {'text/html': True}}), encoding='utf-8')
         run = (lambda rel: bool(execute)) if isinstance(execute, bool) else (lambda rel: rel in set(execute))
         env = thread_limits(workers)  # kernels running side by side share the cores instead of oversubscribing them
-        jobs = [(str(student/rel), str((student/rel).parent), timeout, run(rel), env) for _, rel, _ in pages]  # run where they live, as in the repo
         titles = {page: page_title(read_json(student/rel), Path(rel).stem) for _, rel, page in pages}
         errors = {}
-        with ThreadPoolExecutor(workers) as pool:
+        # each page gets a fresh kernel of its own, forked from a template that has imported the libraries once
+        with (warm_kernels(env) if any(run(rel) for _, rel, _ in pages) else nullcontext(None)) as kernel, ThreadPoolExecutor(workers) as pool:
+            jobs = [(str(student/rel), str((student/rel).parent), timeout, run(rel), env, kernel) for _, rel, _ in pages]  # run where they live, as in the repo
             results = pool.map(_execute_for_site, jobs)
             documents = []
             exporter = _site_exporter(tpl, '_static/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe')  # one: templates compile once

@@ -1,0 +1,142 @@
+"""Warm kernels (`mlsys.core.warm_kernels`) under load and when things go wrong: many kernels asked for at once, a
+template that dies or never starts, kernels that end by themselves, callers that are not launchers."""
+import json, os, signal, socket, subprocess, sys, textwrap, time, warnings
+from concurrent.futures import ThreadPoolExecutor
+import pytest
+from jupyter_client.manager import KernelManager
+from mlsys.core.notebooks import execute_notebook, thread_limits
+from mlsys.core.warm_kernels import warm_kernels, _send_request
+
+
+def one_cell(source:str)->dict:
+    return {'cells': [{'id': 'c', 'cell_type': 'code', 'source': source, 'metadata': {}, 'outputs': [], 'execution_count': None}],
+            'metadata': {}, 'nbformat': 4, 'nbformat_minor': 5}
+
+
+def printed(nb:dict)->str:
+    outputs = nb['cells'][0]['outputs']
+    assert all(o['output_type'] == 'stream' for o in outputs), outputs
+    return ''.join(''.join(o['text']) for o in outputs)
+
+
+def wait_for(check, seconds:float=30):
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, 'timed out'
+        time.sleep(0.05)
+
+
+def started(kernel:str):
+    km = KernelManager(kernel_name=kernel)
+    km.start_kernel()
+    kc = km.client(); kc.start_channels(); kc.wait_for_ready(60)
+    return km, kc
+
+
+def run_code(kc, code:str)->str:
+    out = []
+    reply = kc.execute_interactive(code, timeout=60, output_hook=lambda m: out.append(m['content'].get('text', '')))
+    assert reply['content']['status'] == 'ok', reply['content']
+    return ''.join(out).strip()
+
+
+PROBE = one_cell("import os, sys; print(os.getpid(), os.getcwd(), 'numpy' in sys.modules)")
+
+
+def test_many_kernels_asked_for_at_once_each_get_their_own_process_and_folder(tmp_path):
+    # sixteen launchers connect while earlier children end: accept, fork and reap interleave
+    folders = [tmp_path/f'page{i}' for i in range(16)]
+    for f in folders: f.mkdir()
+    env = thread_limits(2)
+    with warm_kernels(env, modules=('numpy',)) as kernel, ThreadPoolExecutor(8) as pool:
+        runs = list(pool.map(lambda f: printed(execute_notebook(PROBE, f, env=env, kernel=kernel)).split(), folders))
+    assert [r[1] for r in runs] == [str(f.resolve()) for f in folders]
+    assert all(r[2] == 'True' for r in runs), runs  # every one was forked from the template, none fell back
+    assert len({r[0] for r in runs}) == 16
+
+
+def test_a_kernel_outlives_its_template_and_later_kernels_start_the_ordinary_way(tmp_path):
+    with warm_kernels(modules=('numpy',)) as kernel:
+        km, kc = started(kernel)
+        try:
+            template = int(run_code(kc, 'import os; print(os.getppid())'))
+            os.kill(template, signal.SIGKILL)
+            wait_for(lambda: km.is_alive() and run_code(kc, 'print(6 * 7)') == '42')  # still answers
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore')
+                later = printed(execute_notebook(PROBE, tmp_path, kernel=kernel)).split()
+            assert later[2] == 'False'  # an ordinary kernel: nothing preloaded
+        finally:
+            kc.stop_channels(); km.shutdown_kernel(now=False)
+        assert not km.is_alive()
+
+
+@pytest.mark.parametrize('code, expected', [('import os; os._exit(3)', 3), ('import os, signal; os.kill(os.getpid(), signal.SIGKILL)', -9)])
+def test_the_launcher_ends_as_its_kernel_ends(code, expected):
+    with warm_kernels(modules=()) as kernel:
+        km, kc = started(kernel)
+        try:
+            kc.execute(code)
+            launcher = km.provisioner.process
+            wait_for(lambda: launcher.poll() is not None)
+            assert launcher.returncode == expected
+        finally:
+            kc.stop_channels()
+            km.cleanup_resources()
+
+
+def _socket_of(kernel:str)->str:
+    for folder in os.environ['JUPYTER_PATH'].split(os.pathsep):
+        spec = os.path.join(folder, 'kernels', kernel, 'kernel.json')
+        if os.path.exists(spec):
+            with open(spec) as f: argv = json.load(f)['argv']
+            return argv[argv.index('launch') + 1]
+    raise AssertionError(f'no kernel spec {kernel}')
+
+
+def test_callers_that_are_not_launchers_are_refused_and_the_template_keeps_serving(tmp_path):
+    with warm_kernels(modules=()) as kernel:
+        path = _socket_of(kernel)
+        # no file descriptors attached
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(path); s.sendall(b'\x00\x00\x00\x02{}')
+            assert 'expected 3 file descriptors' in json.loads(s.makefile('rb').readline())['refused']
+        # descriptors attached, but the message is not JSON
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(path); socket.send_fds(s, [b'\x00\x00\x00\x05hello'], [0, 1, 2])
+            assert 'refused' in json.loads(s.makefile('rb').readline())
+        # a caller that goes away half way through its request
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(path); socket.send_fds(s, [b'\x00\x00\x10\x00{"args"'], [0, 1, 2])
+        # other thread limits than the template's
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(path)
+            _send_request(s, {'argv0': 'x', 'args': [], 'cwd': str(tmp_path), 'env': {**os.environ, 'OMP_NUM_THREADS': '97'}})
+            assert 'thread limits' in json.loads(s.makefile('rb').readline())['refused']
+        assert printed(execute_notebook(PROBE, tmp_path, kernel=kernel)).split()[1] == str(tmp_path.resolve())
+
+
+def test_a_template_that_cannot_start_gives_ordinary_kernels_with_a_warning(tmp_path, monkeypatch):
+    (tmp_path/'starts_a_thread.py').write_text(textwrap.dedent('''
+        import threading, time
+        threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
+    '''))
+    monkeypatch.setenv('PYTHONPATH', os.pathsep.join([str(tmp_path), os.environ.get('PYTHONPATH', '')]))
+    with pytest.warns(UserWarning, match='did not start'):
+        with warm_kernels(modules=('starts_a_thread',)) as kernel:
+            assert not kernel.startswith('mlsys-warm-')
+            assert printed(execute_notebook(PROBE, tmp_path, kernel=kernel)).split()[1] == str(tmp_path.resolve())
+
+
+def test_ending_the_block_ends_the_template_and_removes_its_kernel(tmp_path):
+    with warm_kernels(modules=()) as kernel:
+        path = _socket_of(kernel)
+        template = int(printed(execute_notebook(one_cell('import os; print(os.getppid())'), tmp_path, kernel=kernel)))
+    assert not os.path.exists(os.path.dirname(path))
+    wait_for(lambda: _gone(template))
+    assert os.path.dirname(path) not in os.environ.get('JUPYTER_PATH', '')
+
+
+def _gone(pid:int)->bool:
+    try: os.kill(pid, 0); return False
+    except ProcessLookupError: return True
