@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['PRELOAD', 'NOT_PRELOADED', 'FORWARDED', 'serve', 'launch', 'warm_kernels', 'main']
 
-# %% ../../nbs/core/07_warm_kernels.ipynb #b3ae2d80
+# %% ../../nbs/core/07_warm_kernels.ipynb #6f0fe5c1
 import json, os, signal, socket, struct, sys
 from contextlib import contextmanager
 
-# %% ../../nbs/core/07_warm_kernels.ipynb #44fee395
+# %% ../../nbs/core/07_warm_kernels.ipynb #6fd7f55b
 PRELOAD = ('numpy', 'pandas', 'pyarrow.parquet', 'scipy.stats', 'sklearn.base', 'sklearn.compose', 'sklearn.ensemble',
            'sklearn.impute', 'sklearn.inspection', 'sklearn.linear_model', 'sklearn.metrics', 'sklearn.model_selection',
            'sklearn.pipeline', 'sklearn.preprocessing', 'sklearn.tree', 'sqlalchemy', 'yaml', 'mlflow', 'mlflow.sklearn',
@@ -35,7 +35,7 @@ def _preload(
         except Exception as e: failed.append(f'{name}: {type(e).__name__}: {e}')
     return failed
 
-# %% ../../nbs/core/07_warm_kernels.ipynb #bede7f27
+# %% ../../nbs/core/07_warm_kernels.ipynb #99881a21
 def _send_request(sock:socket.socket, request:dict):
     "Send the launcher's request, with its standard input, output and error attached."
     data = json.dumps(request).encode()
@@ -61,7 +61,7 @@ def _reply(sock:socket.socket, **message):
     try: sock.sendall(json.dumps(message).encode() + b'\n')
     except OSError: pass
 
-# %% ../../nbs/core/07_warm_kernels.ipynb #4db7c768
+# %% ../../nbs/core/07_warm_kernels.ipynb #dc44cf7e
 def _own_thread_only()->list: # names of the threads other than this one
     import threading
     return [t.name for t in threading.enumerate() if t is not threading.current_thread()]
@@ -97,7 +97,7 @@ def serve(
                 for other in children.values(): other.close()
                 return request
 
-# %% ../../nbs/core/07_warm_kernels.ipynb #c345c26d
+# %% ../../nbs/core/07_warm_kernels.ipynb #2c0a2593
 def _fork_for(listener:socket.socket, children:dict)->dict|None: # the request in the forked child, else None
     "Accept one launcher and fork its kernel, or refuse it with a reason."
     conn, _ = listener.accept()
@@ -152,7 +152,7 @@ def _reap(children:dict):
         if (conn := children.pop(pid, None)) is not None:
             _reply(conn, exit=os.waitstatus_to_exitcode(status)); conn.close()
 
-# %% ../../nbs/core/07_warm_kernels.ipynb #99ea3831
+# %% ../../nbs/core/07_warm_kernels.ipynb #48f99c36
 def launch(
     path:str, # the template's Unix socket
     args:list, # the kernel's arguments (`-f CONNECTION_FILE ...`)
@@ -191,7 +191,7 @@ def _kernel_launcher()->str: # the path `python -m ipykernel_launcher` would run
     import importlib.util
     return importlib.util.find_spec('ipykernel_launcher').origin
 
-# %% ../../nbs/core/07_warm_kernels.ipynb #0e3368e1
+# %% ../../nbs/core/07_warm_kernels.ipynb #aa886e5f
 @contextmanager
 def warm_kernels(
     env:dict|None=None, # variables the kernels will be given (thread limits, say): the template runs with them too
@@ -231,7 +231,7 @@ def warm_kernels(
             except subprocess.TimeoutExpired: template.kill(); template.wait()
             template.stdout.close()
 
-# %% ../../nbs/core/07_warm_kernels.ipynb #d35ae24b
+# %% ../../nbs/core/07_warm_kernels.ipynb #5cbb40bb
 def _end_forked_kernel()->int: # exit status, if the process is to end the usual way
     "After the kernel's last message: run the exit handlers, then end without tearing modules down when nothing needs finalising."
     import atexit
@@ -244,7 +244,7 @@ def _end_forked_kernel()->int: # exit status, if the process is to end the usual
         os._exit(0)
     return 0
 
-# %% ../../nbs/core/07_warm_kernels.ipynb #4fc46c95
+# %% ../../nbs/core/07_warm_kernels.ipynb #eb9765f0
 def main(argv:list)->int: # exit status
     "`python -m mlsys.core.warm_kernels serve PATH MODULES` or `... launch PATH KERNEL_ARGS...`."
     if argv[:1] == ['serve'] and len(argv) == 3:

@@ -210,6 +210,23 @@ def _narrowed(e:dict, df)->dict:
     kept = [v for v in values if v in present]
     return {**e, 'value_set': kept or values[:1]} # none present: one absent value keeps every row unexpected, as before
 
+_TYPE_CHECKS = ('expect_column_values_to_be_of_type', 'expect_column_values_to_be_in_type_list')
+
+def _for_range_checks(df, spec:list):
+    "`df` with the columns of its range checks as 64-bit NumPy numbers where that keeps every value (GX checks other columns in Python, row by row)."
+    import numpy as np, pandas as pd
+    typed = {e.get('column') for e in spec if e.get('type') in _TYPE_CHECKS}  # a type check must see the column as it is
+    wanted = dict.fromkeys(e['column'] for e in spec if e.get('type') == 'expect_column_values_to_be_between'
+                           and e.get('column') in df and e['column'] not in typed)
+    widened = {}
+    for col in wanted:
+        s = df[col]
+        if isinstance(s.dtype, np.dtype) and s.dtype in (np.int64, np.float64): continue  # GX's fast path already
+        if pd.api.types.is_integer_dtype(s.dtype) and str(s.dtype).lower() != 'uint64' and not s.hasnans:
+            widened[col] = s.astype('int64')  # nullable or narrow integers without gaps: the same values
+        elif isinstance(s.dtype, np.dtype) and s.dtype.kind == 'f': widened[col] = s.astype('float64')
+    return df.assign(**widened) if widened else df
+
 def validate_frame(
     df, # the DataFrame to validate
     suite_name:str, # a name for the suite (and its Data Docs page)
@@ -221,6 +238,7 @@ def validate_frame(
     if not isinstance(df.index, pd.RangeIndex) or df.index.start != 0 or df.index.step != 1: df = df.reset_index(drop=True)
     gx = import_great_expectations()
     spec = [_narrowed(e, df) for e in spec]
+    df = _for_range_checks(df, spec)
     if gx_dir is None: results, docs = _run_in_memory(gx, df, suite_name, spec), None
     else: results, docs = _run_with_docs(gx, df, suite_name, spec, gx_dir)
     rows, row_failures, table_failures = [], {}, []
