@@ -11,5 +11,5 @@ from mlsys.core.notebooks import thread_limits
 @pytest.mark.parametrize('notebook', ['nbs/ch10_devops/04_project_template.ipynb', 'nbs/ch10_devops/06_secrets.ipynb'])
 def test_runs_without_errors_in_a_jupyter_kernel(notebook):
     path = ROOT/notebook
-    _, errors = _execute_for_site((str(path), str(path.parent), 600, True, thread_limits(2)))
+    _, errors = _execute_for_site((str(path), str(path.parent), 600, True, thread_limits(2), None))
     assert errors == []
