@@ -222,9 +222,10 @@ def warm_kernels(
             before = os.environ.get('JUPYTER_PATH')
             os.environ['JUPYTER_PATH'] = os.pathsep.join([folder, *([before] if before else [])])
             try: yield name
-            finally:
-                if before is None: os.environ.pop('JUPYTER_PATH', None)
-                else: os.environ['JUPYTER_PATH'] = before
+            finally:  # take out this folder only: another block may have added its own meanwhile
+                rest = [p for p in os.environ.get('JUPYTER_PATH', '').split(os.pathsep) if p and p != folder]
+                if rest: os.environ['JUPYTER_PATH'] = os.pathsep.join(rest)
+                else: os.environ.pop('JUPYTER_PATH', None)
         finally:
             template.stdin.close()  # the template's signal to end; kernels it forked keep running until their launchers end
             try: template.wait(10)

@@ -140,3 +140,14 @@ def test_ending_the_block_ends_the_template_and_removes_its_kernel(tmp_path):
 def _gone(pid:int)->bool:
     try: os.kill(pid, 0); return False
     except ProcessLookupError: return True
+
+
+def test_two_blocks_that_end_out_of_order_each_keep_their_kernel(tmp_path):
+    first, second = warm_kernels(modules=()), warm_kernels(modules=())
+    a = first.__enter__(); b = second.__enter__()
+    try:
+        first.__exit__(None, None, None)  # the first ends while the second is still in use
+        assert printed(execute_notebook(PROBE, tmp_path, kernel=b)).split()[1] == str(tmp_path.resolve())
+    finally:
+        second.__exit__(None, None, None)
+    assert 'mlsys-warm-' not in os.environ.get('JUPYTER_PATH', '')
