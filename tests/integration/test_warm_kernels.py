@@ -61,7 +61,8 @@ def test_a_kernel_outlives_its_template_and_later_kernels_start_the_ordinary_way
         try:
             template = int(run_code(kc, 'import os; print(os.getppid())'))
             os.kill(template, signal.SIGKILL)
-            wait_for(lambda: km.is_alive() and run_code(kc, 'print(6 * 7)') == '42')  # still answers
+            time.sleep(2.5)  # ipykernel's parent poller looks every second: a kernel that watched the template would be gone
+            assert run_code(kc, 'print(6 * 7)') == '42'  # still answers
             with warnings.catch_warnings():
                 warnings.simplefilter('ignore')
                 later = printed(execute_notebook(PROBE, tmp_path, kernel=kernel)).split()
@@ -112,7 +113,13 @@ def test_callers_that_are_not_launchers_are_refused_and_the_template_keeps_servi
         with socket.socket(socket.AF_UNIX) as s:
             s.connect(path)
             _send_request(s, {'argv0': 'x', 'args': [], 'cwd': str(tmp_path), 'env': {**os.environ, 'OMP_NUM_THREADS': '97'}})
-            assert 'thread limits' in json.loads(s.makefile('rb').readline())['refused']
+            assert 'OMP_NUM_THREADS' in json.loads(s.makefile('rb').readline())['refused']
+        # JSON, but not a request: each is refused with the field it lacks, and the template goes on
+        for bad, field in (({'cwd': '/'}, 'argv0'), ([], 'object'), ({'argv0': 'x', 'cwd': '/', 'args': [1], 'env': {}}, 'args'),
+                           ({'argv0': 'x', 'cwd': '/', 'args': [], 'env': None}, 'env')):
+            with socket.socket(socket.AF_UNIX) as s:
+                s.connect(path); _send_request(s, bad)
+                assert field in json.loads(s.makefile('rb').readline())['refused'], bad
         assert printed(execute_notebook(PROBE, tmp_path, kernel=kernel)).split()[1] == str(tmp_path.resolve())
 
 
@@ -151,3 +158,70 @@ def test_two_blocks_that_end_out_of_order_each_keep_their_kernel(tmp_path):
     finally:
         second.__exit__(None, None, None)
     assert 'mlsys-warm-' not in os.environ.get('JUPYTER_PATH', '')
+
+
+def test_start_up_settings_the_template_did_not_have_get_an_ordinary_kernel_that_reads_them(tmp_path):
+    (tmp_path/'extra').mkdir(); (tmp_path/'extra'/'page_helper.py').write_text("WHERE = 'PYTHONPATH'\n")
+    env = {'PYTHONPATH': str(tmp_path/'extra'), 'PYTHONWARNINGS': 'error::UserWarning', 'DASK_TEMPORARY_DIRECTORY': str(tmp_path)}
+    cell = one_cell("import sys, warnings, dask, page_helper\n"
+                    "print('numpy' in sys.modules, page_helper.WHERE, dask.config.get('temporary-directory') == %r,\n"
+                    "      any(f[0] == 'error' and f[2] is UserWarning for f in warnings.filters))" % str(tmp_path))
+    with warm_kernels(modules=('numpy', 'dask')) as kernel:
+        assert printed(execute_notebook(cell, tmp_path, env=env, kernel=kernel)).split() == ['False', 'PYTHONPATH', 'True', 'True']
+
+
+def test_a_warm_kernel_shows_the_warnings_an_ordinary_kernel_shows(tmp_path):
+    # importing Great Expectations sends warnings to logging (logging.captureWarnings): the template must not pass that on
+    cells = ["import warnings; warnings.warn('students should see this')", "warnings.warn('so should they', DeprecationWarning)",
+             "for _ in range(3): warnings.warn('once per place')"]
+    nb = {**one_cell(''), 'cells': [{**one_cell(c)['cells'][0], 'id': f'c{i}'} for i, c in enumerate(cells)]}
+    def shown(ran):
+        return [[(o['name'], ''.join(o['text']).split('\n')[0].split(': ', 1)[1]) for o in c['outputs']] for c in ran['cells']]
+    ordinary = shown(execute_notebook(nb, tmp_path))
+    with warm_kernels(modules=('great_expectations',)) as kernel:
+        warm = shown(execute_notebook(nb, tmp_path, kernel=kernel))
+    assert ordinary == [[('stderr', 'UserWarning: students should see this')], [('stderr', 'DeprecationWarning: so should they')],
+                        [('stderr', 'UserWarning: once per place')]]
+    assert warm == ordinary
+
+
+def test_a_kernel_ends_when_its_manager_ends_without_shutting_it_down(tmp_path):
+    # what ipykernel's parent poller does for an ordinary kernel; a forked kernel's parent is the template, so its launcher watches
+    manager = textwrap.dedent('''
+        import os, sys
+        from jupyter_client.manager import KernelManager
+        km = KernelManager(kernel_name=sys.argv[1]); km.start_kernel(); kc = km.client(); kc.start_channels(); kc.wait_for_ready(60)
+        out = []
+        kc.execute_interactive('import os; print(os.getpid())', timeout=60, output_hook=lambda m: out.append(m['content'].get('text', '')))
+        print(km.provisioner.process.pid, ''.join(out).strip(), flush=True)
+        os._exit(0)  # gone, without a word to its kernel
+    ''')
+    with warm_kernels(modules=()) as kernel:
+        ran = subprocess.run([sys.executable, '-c', manager, kernel], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        launcher, kernel_pid = map(int, ran.stdout.split())
+        wait_for(lambda: _gone(kernel_pid) and _gone(launcher), 15)
+
+
+def _template_of(path:str)->int:
+    import psutil
+    return next(p.pid for p in psutil.Process().children() if path in p.cmdline())
+
+
+def test_a_signal_that_reaches_the_launcher_before_its_kernel_exists_is_passed_on(tmp_path):
+    # the template is stopped, so the launcher waits for its kernel when the signal comes; the template then forks, and
+    # the launcher passes the signal on before the child has a process group of its own
+    with warm_kernels(modules=()) as kernel:
+        path = _socket_of(kernel)
+        template = _template_of(path)
+        for attempt in range(3):
+            os.kill(template, signal.SIGSTOP)
+            try:
+                launcher = subprocess.Popen([sys.executable, '-m', 'mlsys.core.warm_kernels', 'launch', path, '-f', str(tmp_path/f'k{attempt}.json')],
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                time.sleep(2)  # started, connected and waiting for the template's answer
+                launcher.send_signal(signal.SIGTERM)
+            finally:
+                os.kill(template, signal.SIGCONT)
+            try: assert launcher.wait(30) == -signal.SIGTERM  # the kernel got it and ended by it; the launcher did the same
+            finally:
+                if launcher.poll() is None: launcher.kill(); launcher.wait()  # its kernel ends with it
