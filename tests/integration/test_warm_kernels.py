@@ -106,6 +106,16 @@ def test_callers_that_are_not_launchers_are_refused_and_the_template_keeps_servi
         with socket.socket(socket.AF_UNIX) as s:
             s.connect(path); socket.send_fds(s, [b'\x00\x00\x00\x05hello'], [0, 1, 2])
             assert 'refused' in json.loads(s.makefile('rb').readline())
+        # a caller that trickles its request would hold every other launcher up; one that announces too much
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(path); socket.send_fds(s, [b'\x00\x00\x10\x00{'], [0, 1, 2])
+            try:
+                for _ in range(10): time.sleep(0.5); s.sendall(b' ')  # a byte at a time, until the template gives up
+            except BrokenPipeError: pass
+            assert 'took more than' in json.loads(s.makefile('rb').readline())['refused']
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(path); socket.send_fds(s, [b'\x7f\x00\x00\x00{'], [0, 1, 2])
+            assert 'bytes, more than' in json.loads(s.makefile('rb').readline())['refused']
         # a caller that goes away half way through its request
         with socket.socket(socket.AF_UNIX) as s:
             s.connect(path); socket.send_fds(s, [b'\x00\x00\x10\x00{"args"'], [0, 1, 2])
@@ -144,9 +154,10 @@ def test_ending_the_block_ends_the_template_and_removes_its_kernel(tmp_path):
     assert os.path.dirname(path) not in os.environ.get('JUPYTER_PATH', '')
 
 
-def _gone(pid:int)->bool:
-    try: os.kill(pid, 0); return False
-    except ProcessLookupError: return True
+def _gone(pid:int)->bool:  # ended; a zombie counts, since an orphan is reaped by whatever adopted it, not by us
+    import psutil
+    try: return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess: return True
 
 
 def test_two_blocks_that_end_out_of_order_each_keep_their_kernel(tmp_path):
@@ -170,18 +181,30 @@ def test_start_up_settings_the_template_did_not_have_get_an_ordinary_kernel_that
         assert printed(execute_notebook(cell, tmp_path, env=env, kernel=kernel)).split() == ['False', 'PYTHONPATH', 'True', 'True']
 
 
+def test_a_variable_a_preloaded_module_looked_up_at_import_must_match(tmp_path, monkeypatch):
+    (tmp_path/'reads_at_import.py').write_text("import os\nSETTING = os.environ.get('PAGE_SETTING', 'unset')\n")
+    monkeypatch.setenv('PYTHONPATH', os.pathsep.join([str(tmp_path), os.environ.get('PYTHONPATH', '')]))
+    cell = one_cell("import sys\nwarm = 'reads_at_import' in sys.modules\nimport reads_at_import\nprint(warm, reads_at_import.SETTING)")
+    with warm_kernels(modules=('reads_at_import',)) as kernel:
+        assert printed(execute_notebook(cell, tmp_path, env={'OTHER': '1'}, kernel=kernel)).split() == ['True', 'unset']
+        assert printed(execute_notebook(cell, tmp_path, env={'PAGE_SETTING': 'x'}, kernel=kernel)).split() == ['False', 'x']
+
+
 def test_a_warm_kernel_shows_the_warnings_an_ordinary_kernel_shows(tmp_path):
     # importing Great Expectations sends warnings to logging (logging.captureWarnings): the template must not pass that on
+    # and the filters a preloaded library added at import stay: numpy shows every RankWarning
     cells = ["import warnings; warnings.warn('students should see this')", "warnings.warn('so should they', DeprecationWarning)",
-             "for _ in range(3): warnings.warn('once per place')"]
+             "for _ in range(3): warnings.warn('once per place')",
+             "import numpy as np\nfor _ in range(3): np.polyfit([1, 2, 3], [1, 2, 3], 5)"]
     nb = {**one_cell(''), 'cells': [{**one_cell(c)['cells'][0], 'id': f'c{i}'} for i, c in enumerate(cells)]}
     def shown(ran):
-        return [[(o['name'], ''.join(o['text']).split('\n')[0].split(': ', 1)[1]) for o in c['outputs']] for c in ran['cells']]
+        return [[line.split(': ', 1)[1] for o in c['outputs'] if o['name'] == 'stderr' for line in ''.join(o['text']).splitlines()
+                 if 'Warning: ' in line] for c in ran['cells']]
     ordinary = shown(execute_notebook(nb, tmp_path))
-    with warm_kernels(modules=('great_expectations',)) as kernel:
+    with warm_kernels(modules=('numpy', 'great_expectations')) as kernel:
         warm = shown(execute_notebook(nb, tmp_path, kernel=kernel))
-    assert ordinary == [[('stderr', 'UserWarning: students should see this')], [('stderr', 'DeprecationWarning: so should they')],
-                        [('stderr', 'UserWarning: once per place')]]
+    assert ordinary[:3] == [['UserWarning: students should see this'], ['DeprecationWarning: so should they'], ['UserWarning: once per place']]
+    assert len(ordinary[3]) == 3 and all('RankWarning' in w for w in ordinary[3]), ordinary[3]
     assert warm == ordinary
 
 
@@ -225,3 +248,30 @@ def test_a_signal_that_reaches_the_launcher_before_its_kernel_exists_is_passed_o
             try: assert launcher.wait(30) == -signal.SIGTERM  # the kernel got it and ended by it; the launcher did the same
             finally:
                 if launcher.poll() is None: launcher.kill(); launcher.wait()  # its kernel ends with it
+
+
+def test_a_kernel_ends_when_its_manager_ends_before_the_kernel_exists(tmp_path):
+    # the template is stopped, so the manager is gone before the template forks: the launcher must not take the
+    # process that adopted it for the manager
+    manager = textwrap.dedent('''
+        import os, subprocess, sys
+        p = subprocess.Popen([sys.executable, '-m', 'mlsys.core.warm_kernels', 'launch', sys.argv[1], '-f', sys.argv[2]],
+                             env={**os.environ, 'JPY_PARENT_PID': str(os.getpid())}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        print(p.pid, flush=True)
+        os._exit(0)
+    ''')
+    with warm_kernels(modules=()) as kernel:
+        path = _socket_of(kernel)
+        template = _template_of(path)
+        os.kill(template, signal.SIGSTOP)
+        try:
+            launcher = int(subprocess.run([sys.executable, '-c', manager, path, str(tmp_path/'k.json')], capture_output=True,
+                                          text=True, timeout=60).stdout)
+            time.sleep(1.5)  # the launcher has started and waits for the template
+        finally:
+            os.kill(template, signal.SIGCONT)
+        import psutil
+        try: wait_for(lambda: _gone(launcher) and not psutil.Process(template).children(), 15)
+        finally:
+            for p in psutil.Process(template).children(): p.kill()
+            if not _gone(launcher): os.kill(launcher, signal.SIGKILL)
