@@ -29,6 +29,7 @@ FORWARDED = ('SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2') # w
 
 SET_PER_KERNEL = ('JPY_', 'JUPYTER_PATH', 'PYDEVD_') # set by the kernel's manager or by `warm_kernels` itself
 _read_at_import = set() # names the template's imports read from the environment
+_started_with = {} # the template's environment before its imports
 
 @contextmanager
 def _names_read_from_environ():
@@ -129,6 +130,7 @@ def serve(
     "Import `modules`, then fork a kernel for each launcher that connects to `path`, until standard input closes."
     import gc, selectors
     _before_preload.update(_warning_state())
+    _started_with.update(os.environ)  # what a new process would start with: imports may set variables (scikit-learn's KMP_*)
     with _names_read_from_environ() as read: failed = _preload(modules)
     _read_at_import.update(name for name in read if not name.startswith(SET_PER_KERNEL))
     if threads := _own_thread_only(): raise RuntimeError(f'the imports started threads, a fork would lose them: {threads}')
@@ -167,7 +169,7 @@ def _fork_for(listener:socket.socket, children:dict)->dict|None: # the request i
         if uid != os.getuid(): raise PermissionError(f'user {uid} may not start kernels here')
         request, fds = _receive_request(conn)
         _checked_request(request)
-        if differ := _startup_differences(request['env'], os.environ, _read_at_import):
+        if differ := _startup_differences(request['env'], _started_with, _read_at_import):
             raise ValueError(f'variables read at start-up differ from the template\'s: {", ".join(differ)}')
         pid = os.fork()
     except Exception as e:

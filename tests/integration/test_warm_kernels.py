@@ -181,6 +181,13 @@ def test_start_up_settings_the_template_did_not_have_get_an_ordinary_kernel_that
         assert printed(execute_notebook(cell, tmp_path, env=env, kernel=kernel)).split() == ['False', 'PYTHONPATH', 'True', 'True']
 
 
+def test_the_course_s_own_settings_get_warm_kernels_with_every_module_preloaded(tmp_path):
+    # as build_site runs pages; scikit-learn sets KMP_* variables when imported, which must not count as a difference
+    env = thread_limits(2)
+    with warm_kernels(env) as kernel:
+        assert printed(execute_notebook(PROBE, tmp_path, env=env, kernel=kernel)).split()[2] == 'True'
+
+
 def test_a_variable_a_preloaded_module_looked_up_at_import_must_match(tmp_path, monkeypatch):
     (tmp_path/'reads_at_import.py').write_text("import os\nSETTING = os.environ.get('PAGE_SETTING', 'unset')\n")
     monkeypatch.setenv('PYTHONPATH', os.pathsep.join([str(tmp_path), os.environ.get('PYTHONPATH', '')]))
